@@ -1,0 +1,57 @@
+# The explorable report of the battle for Shusha/Shushi: `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DATA ?=
+PARAMS ?=
+OUT ?= reports
+RENDER_ARGS := $(if $(DATA),--data $(DATA)) $(if $(PARAMS),-f $(PARAMS)) --out $(OUT)
+
+.PHONY: help report handout-pdf test test-fast lab bench lock clean distclean
+
+help: ## list the targets
+	@grep -hE '^[a-zA-Z_.-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+	@echo "  variables: DATA=statements.csv PARAMS=params.yaml OUT=reports"
+
+$(STAMP): pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+env: $(STAMP) ## create the Python environment in .venv (once)
+
+report: $(STAMP) ## render the report and the handout into reports/ (DATA=..., PARAMS=... for your own)
+	$(BIN)/python -m chronology render --notebook report $(RENDER_ARGS)
+	$(BIN)/python -m chronology render --notebook handout $(RENDER_ARGS)
+
+handout-pdf: $(STAMP) ## print reports/handout.html to reports/handout.pdf with headless Chromium
+	$(BIN)/python -m chronology pdf --out $(OUT)
+
+test: $(STAMP) ## run every test: unit, notebooks (nbval), end-to-end render, headless Chromium
+	$(BIN)/python -m pytest -q tests
+	$(BIN)/python -m pytest -q --nbval-lax --nbval-current-env -p no:cacheprovider notebooks
+
+lab: $(STAMP) ## open the notebooks in JupyterLab with the project's environment
+	CHRONOLOGY_LAB=1 $(BIN)/jupyter lab notebooks
+
+bench: $(STAMP) ## run the speed and scale benchmarks and print their tables
+	$(BIN)/python benchmarks/render.py
+	$(BIN)/python benchmarks/scale.py
+
+lock: ## re-resolve requirements.lock from pyproject.toml (needs the package registry)
+	rm -rf /tmp/chronology-lock && $(PYTHON) -m venv /tmp/chronology-lock
+	/tmp/chronology-lock/bin/pip install --quiet -e '.[test]'
+	/tmp/chronology-lock/bin/pip freeze --exclude-editable | grep -v '^chronology' > requirements.lock
+
+clean: ## remove rendered reports and caches (keeps the environment)
+	find reports -mindepth 1 ! -name .gitkeep -delete
+	rm -rf .pytest_cache build
+
+distclean: clean ## also remove the environment
+	rm -rf $(VENV)

@@ -1,0 +1,147 @@
+"""Offline HTML: one Vega bundle per page, a chart renderer with stable ids, the nbconvert export."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+from functools import lru_cache
+from pathlib import Path
+
+from . import paths
+
+VEGA_EMBED_CALL = "vegaEmbed("
+# Marks the page's charts: the exporter adds the Vega bundle only where one is present.
+CHART_MARKER = 'class="chronology-chart"'
+
+
+def escape(value) -> str:
+    """Data text -> HTML text. Everything from a CSV passes through here."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value != value:
+        return ""
+    return html.escape(str(value), quote=True)
+
+
+def script_json(data) -> str:
+    """JSON that is safe inside <script>: no '</script>', '<!--' or ']]>' can close it."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False, default=str)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+def safe_url(url: str) -> str | None:
+    """Only http and https URLs become links."""
+    url = (url or "").strip()
+    if url.lower().startswith(("http://", "https://")) and not any(c in url for c in "\"'<> \n\r\t"):
+        return url
+    return None
+
+
+def vega_bundle() -> str:
+    """vega + vega-lite + vega-embed as one script, built once per vl-convert version and cached."""
+    import vl_convert
+
+    version = getattr(vl_convert, "__version__", "unknown")
+    cached = paths.cache_dir() / f"vega-bundle-{version}.js"
+    if cached.exists():
+        return cached.read_text(encoding="utf-8")
+    text = _wrap_bundle(vl_convert.javascript_bundle())
+    tmp = cached.with_suffix(".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(cached)
+    return text
+
+
+def _wrap_bundle(bundle: str) -> str:
+    # A function scope keeps the bundle's top-level names off the page; it still sets
+    # window.vega, window.vegaLite and window.vegaEmbed. '</script' cannot occur in it.
+    if "</script" in bundle.lower():
+        bundle = bundle.replace("</script", "<\\/script").replace("</SCRIPT", "<\\/SCRIPT")
+    return "(function(){\n" + bundle + "\n})();"
+
+
+@lru_cache(maxsize=None)
+def static_text(name: str) -> str:
+    return (paths.TEMPLATES_DIR / "static" / name).read_text(encoding="utf-8")
+
+
+class ChartIds:
+    """Stable chart ids: the same notebook run gives the same ids."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def next(self, spec: dict) -> str:
+        self.count += 1
+        digest = hashlib.sha1(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()[:8]
+        return f"chart-{self.count}-{digest}"
+
+
+_IDS = ChartIds()
+
+
+def chart_html(spec: dict, *, description: str = "") -> str:
+    """A div and the vegaEmbed call that draws the spec into it (bundle loaded once per page)."""
+    chart_id = _IDS.next(spec)
+    options = {"actions": False, "renderer": "svg", "tooltip": {"theme": "light"}}
+    return (
+        f'<div {CHART_MARKER} id="{chart_id}" role="img" aria-label="{escape(description)}"></div>\n'
+        f"<script>(function(){{var spec={script_json(spec)};"
+        f"if(window.vegaEmbed){{vegaEmbed('#{chart_id}',spec,{script_json(options)})"
+        f".catch(function(e){{console.error('chart {chart_id}: '+e);}});}}"
+        f"else{{document.getElementById('{chart_id}').textContent='(chart needs JavaScript)';}}}})();</script>"
+    )
+
+
+def altair_renderer(spec: dict, **metadata) -> dict:
+    """Altair renderer: offline HTML for exported pages, the Vega-Lite mimetype for JupyterLab."""
+    import os
+
+    import altair as alt
+
+    if os.environ.get("CHRONOLOGY_LAB"):
+        # JupyterLab draws the Vega-Lite mimetype itself and has no page-level bundle.
+        return {_vegalite_mime(): spec}
+    return {
+        "text/html": chart_html(spec, description=spec.get("description", "")),
+        _vegalite_mime(): spec,
+    }
+
+
+def _vegalite_mime() -> str:
+    import altair as alt
+
+    return f"application/vnd.vegalite.v{alt.SCHEMA_VERSION.split('.')[0].lstrip('v')}+json"
+
+
+def enable_renderer() -> None:
+    import altair as alt
+
+    alt.renderers.register("chronology", altair_renderer)
+    alt.renderers.enable("chronology")
+
+
+def export_html(nb, *, title: str, meta: dict[str, str]) -> str:
+    """Executed notebook -> one self-contained page with code hidden."""
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(
+        template_name="chronology",
+        extra_template_basedirs=[str(paths.TEMPLATES_DIR)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        exclude_output_stdin=True,
+    )
+    has_charts = any(CHART_MARKER in "".join(str(o.get("data", {}).get("text/html", "")) for o in cell.get("outputs", [])) for cell in nb.cells)
+    nb.metadata["title"] = title
+    resources = {
+        "chronology_css": static_text("report.css"),
+        "chronology_js": static_text("report.js"),
+        "chronology_vega_bundle": vega_bundle() if has_charts else "",
+        "chronology_meta": sorted(meta.items()),
+        "metadata": {"name": title},
+    }
+    body, _ = exporter.from_notebook_node(nb, resources=resources)
+    return body
