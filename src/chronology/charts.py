@@ -146,7 +146,7 @@ def place_map(places: pd.DataFrame, roads: pd.DataFrame, *, title: str, subtitle
     outlines = json.loads(paths.OUTLINES_GEOJSON.read_text(encoding="utf-8")) if paths.OUTLINES_GEOJSON.exists() else {"type": "FeatureCollection", "features": []}
     lon_lo, lon_hi = places["longitude"].min(), places["longitude"].max()
     lat_lo, lat_hi = places["latitude"].min(), places["latitude"].max()
-    pad_lon, pad_lat = max(0.8, (lon_hi - lon_lo) * 0.15), max(0.6, (lat_hi - lat_lo) * 0.25)
+    pad_lon, pad_lat = max(1.5, (lon_hi - lon_lo) * 0.2), max(1.0, (lat_hi - lat_lo) * 0.3)
     frame = {"type": "Feature", "geometry": {"type": "MultiPoint", "coordinates": [[lon_lo - pad_lon, lat_lo - pad_lat], [lon_hi + pad_lon, lat_hi + pad_lat]]}, "properties": {}}
     projection = dict(type="mercator", fit=frame)
     countries = (
@@ -155,14 +155,17 @@ def place_map(places: pd.DataFrame, roads: pd.DataFrame, *, title: str, subtitle
         .encode(tooltip=alt.Tooltip("properties.name:N", title="Country"))
         .project(**projection)
     )
+    in_frame = [
+        c for c in (_label_point(f) for f in outlines["features"])
+        if lon_lo - pad_lon < c["longitude"] < lon_hi + pad_lon and lat_lo - pad_lat < c["latitude"] < lat_hi + pad_lat
+    ]
     country_labels = (
-        alt.Chart(alt.Data(values=outlines["features"]))
-        .transform_calculate(lon="geoCentroid(null, datum)[0]", lat="geoCentroid(null, datum)[1]", name="datum.properties.name")
-        .mark_text(fontSize=11, color="#8d897f", fontStyle="italic")
-        .encode(longitude="lon:Q", latitude="lat:Q", text="name:N")
+        alt.Chart(alt.Data(values=in_frame))
+        .mark_text(fontSize=12, color="#8d897f", fontStyle="italic")
+        .encode(longitude="longitude:Q", latitude="latitude:Q", text="name:N")
         .project(**projection)
     )
-    layers = [countries]
+    layers = [countries, country_labels]
     if len(roads):
         layers.append(
             alt.Chart(roads).mark_line(color="#8a1c1c", strokeWidth=2, strokeDash=[5, 3]).encode(longitude="longitude:Q", latitude="latitude:Q", order="order:Q", detail="road:N").project(**projection)
@@ -172,8 +175,9 @@ def place_map(places: pd.DataFrame, roads: pd.DataFrame, *, title: str, subtitle
         latitude="latitude:Q",
         tooltip=[alt.Tooltip("name:N", title="Place"), alt.Tooltip("other_names:N", title="Also called"), alt.Tooltip("note:N", title="Note"), alt.Tooltip("mentions:Q", title="Rows in the report")],
     )
-    layers.append(points.mark_circle(color="#1d1d1b", opacity=0.9).encode(size=alt.Size("mentions:Q", title="Rows about the place", scale=alt.Scale(range=[40, 400]))))
-    layers.append(points.mark_text(align="left", dx=8, dy=-6, fontSize=12, fontWeight="bold").encode(text="name:N"))
+    layers.append(points.mark_circle(color="#1d1d1b", opacity=0.9).encode(size=alt.Size("mentions:Q", title="Rows about the place", scale=alt.Scale(range=[30, 400]))))
+    layers.append(points.transform_filter("!datum.label_below").mark_text(align="left", dx=9, dy=-8, fontSize=12, fontWeight="bold").encode(text="name:N"))
+    layers.append(points.transform_filter("datum.label_below").mark_text(align="right", dx=-9, dy=12, fontSize=12, fontWeight="bold").encode(text="name:N"))
     chart = alt.layer(*layers).properties(width=640, height=420, title=alt.TitleParams(title, subtitle=subtitle))
     return _config(chart).properties(description=f"{title}. {subtitle}")
 
@@ -189,3 +193,13 @@ def arrow_end(value: float, kind: str) -> float:
 
 def log_floor(values) -> float:
     return 10 ** math.floor(math.log10(max(1, min(values))))
+
+
+def _label_point(feature: dict) -> dict:
+    """Where to write a country's name: the mean vertex of its largest ring (good enough at this scale)."""
+    geom = feature["geometry"]
+    polys = geom["coordinates"] if geom["type"] == "MultiPolygon" else [geom["coordinates"]]
+    ring = max((p[0] for p in polys), key=len)
+    lon = sum(pt[0] for pt in ring) / len(ring)
+    lat = sum(pt[1] for pt in ring) / len(ring)
+    return {"name": feature["properties"]["name"], "longitude": round(lon, 3), "latitude": round(lat, 3)}

@@ -151,6 +151,7 @@ def atomic_write(path: Path, data: str | bytes) -> None:
             fh.write(data.encode("utf-8") if isinstance(data, str) else data)
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -226,15 +227,15 @@ def write_index(out_dir: Path) -> Path:
             continue
         head = report.read_text(encoding="utf-8", errors="replace")[:20000]
         title = re.search(r"<title>(.*?)</title>", head, re.S)
-        params = re.search(rf'<meta name="{META_PARAMETERS}" content="([^"]*)"', head)
-        notebook = re.search(rf'<meta name="{META_NOTEBOOK}" content="([^"]*)"', head)
-        if not params:
+        params = _meta(head, META_PARAMETERS)
+        notebook = _meta(head, META_NOTEBOOK)
+        if params is None:
             continue
-        shown = json.loads(html_lib.unescape(params.group(1)))
+        shown = json.loads(params)
         shown_text = ", ".join(f"{k}={v}" for k, v in shown.items()) or "defaults"
         rows.append(
             f'<tr><td><a href="{escape(report.name)}">{escape(report.name)}</a></td><td>{escape(html_lib.unescape(title.group(1)) if title else "")}</td>'
-            f"<td>{escape(notebook.group(1) if notebook else '')}</td><td>{escape(shown_text)}</td></tr>"
+            f"<td>{escape(notebook or '')}</td><td>{escape(shown_text)}</td></tr>"
         )
     page = (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">'
@@ -247,6 +248,13 @@ def write_index(out_dir: Path) -> Path:
     target = out_dir / "index.html"
     atomic_write(target, page)
     return target
+
+
+def _meta(head: str, name: str) -> str | None:
+    """A <meta> tag's content, whatever the order of its attributes."""
+    tag = re.search(rf'<meta[^>]*\bname="{re.escape(name)}"[^>]*>', head)
+    content = tag and re.search(r"""\bcontent=(?:"([^"]*)"|'([^']*)')""", tag.group(0))
+    return html_lib.unescape(content.group(1) if content.group(1) is not None else content.group(2)) if content else None
 
 
 def parse_cli_parameters(pairs: list[list[str]], params_file: str | None) -> dict:

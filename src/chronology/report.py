@@ -27,6 +27,8 @@ MEASURE_GROUPS = {
     "displaced": "People displaced",
     "equipment_destroyed": "Equipment destroyed",
 }
+# The road linking Stepanakert with Armenia, in order (drawn when these places are in places.csv).
+ROAD = ("stepanakert", "shusha", "lachin", "goris")
 SIDE_WORDS = {"azerbaijani": "Azerbaijani side", "armenian": "Armenian side", "third-party": "third party", "press": "the press"}
 STANCE_VERBS = {"asserts": "says", "denies": "denies", "disputes": "disputes", "accuses": "accuses", "demands": "demands", "reports": "reports"}
 
@@ -383,26 +385,46 @@ class Report:
         return HTML(table, "\n".join(lines))
 
     def place_map(self):
-        places = self.data.places.copy()
+        """The places in the selection near the front line; far-off ones are named in the subtitle."""
+        all_places = self.data.places.copy()
         mentions = self.view["place_id"].value_counts()
-        places["mentions"] = places["id"].map(mentions).fillna(0).astype(int)
-        places = places[places["mentions"] > 0]
-        if places.empty:
+        all_places["mentions"] = all_places["id"].map(mentions).fillna(0).astype(int)
+        mentioned = all_places[all_places["mentions"] > 0]
+        if mentioned.empty:
             return self._empty("places")
-        places["name"] = places["id"].map(self.names)
-        places["other_names"] = [
-            ", ".join(sorted({r.name_international, r.name_azerbaijani, r.name_armenian} - {r.name} - set(r.name.split("/")))) for r in places.itertuples()
+        road_ids = [pid for pid in ROAD if pid in set(all_places["id"])]
+        on_road = all_places["id"].isin(road_ids) & ("shusha" in set(mentioned["id"]))
+        # Regions are areas, not points: they are named in the table, not dotted on the map.
+        shown = all_places[((all_places["mentions"] > 0) | on_road) & (all_places["kind"] != "region")].copy()
+        if shown.empty:
+            shown = mentioned.copy()
+        centre_lon, centre_lat = shown["longitude"].median(), shown["latitude"].median()
+        far = ((shown["longitude"] - centre_lon).abs() > 8) | ((shown["latitude"] - centre_lat).abs() > 6)
+        off_map = shown[far]
+        shown = shown[~far]
+        shown["name"] = shown["id"].map(self.names)
+        shown["other_names"] = [
+            ", ".join(sorted({r.name_international, r.name_azerbaijani, r.name_armenian} - set(r.name.split("/")))) for r in shown.itertuples()
         ]
-        road_ids = [pid for pid in ("stepanakert", "shusha", "lachin", "goris") if pid in set(self.data.places["id"])]
-        all_places = self.data.places.set_index("id")
+        # Close neighbours (Shusha is 6 km from Stepanakert) get their labels on opposite sides.
+        shown = shown.sort_values("latitude", ascending=False)
+        shown["label_below"] = [i % 2 == 1 for i in range(len(shown))]
+        points = all_places.set_index("id")
         roads = pd.DataFrame(
-            [{"road": "Stepanakert to Armenia", "order": i, "longitude": all_places.loc[pid, "longitude"], "latitude": all_places.loc[pid, "latitude"]} for i, pid in enumerate(road_ids)]
-        ) if len(road_ids) >= 2 and "shusha" in set(places["id"]) else pd.DataFrame(columns=["road", "order", "longitude", "latitude"])
-        shown = places[["name", "other_names", "note", "mentions", "longitude", "latitude"]].reset_index(drop=True)
-        most = places.sort_values("mentions", ascending=False).iloc[0]
-        title = f"{len(places)} places in the report; most rows are about {most['name']}"
-        subtitle = "Dashed line: the road linking the capital with Armenia, through the town on the hills above it." if len(roads) else "Circles sized by how many rows are about the place."
-        return charts.place_map(shown, roads, title=title, subtitle=subtitle)
+            [{"road": "road to Armenia", "order": i, "longitude": points.loc[pid, "longitude"], "latitude": points.loc[pid, "latitude"]} for i, pid in enumerate(road_ids)]
+            if on_road.any() and len(road_ids) >= 2 else [],
+            columns=["road", "order", "longitude", "latitude"],
+        )
+        most = mentioned.sort_values(["mentions", "id"], ascending=[False, True]).iloc[0]
+        title = f"{len(mentioned)} places in the report; most rows are about {self.place(most['id'])}"
+        notes = []
+        if len(roads):
+            notes.append(f"Dashed line: the road from {self.place('stepanakert')} through {self.place('shusha')} towards Armenia")
+        if len(off_map):
+            notes.append("off the map: " + ", ".join(f"{self.place(r.id)} ({r.country})" for r in off_map.itertuples()))
+        subtitle = "; ".join(notes) + "." if notes else "Circles sized by how many rows are about the place."
+        cols = ["name", "other_names", "note", "mentions", "longitude", "latitude", "label_below"]
+        return charts.place_map(shown[cols].reset_index(drop=True), roads, title=title, subtitle=subtitle)
 
     def places_text(self) -> HTML:
         places = self.data.places.copy()
