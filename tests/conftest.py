@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 
+import csv
+
+from chronology import paths
 from chronology.render import render
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -36,3 +39,42 @@ def browser():
         )
         yield b
         b.close()
+
+
+# Data whose text fields hold script payloads: the page must show them as text.
+PAYLOADS = {
+    "quote": "<script>document.title='PWNED';console.log('PWNED-script')</script>",
+    "speaker": "<img src=x onerror=\"document.title='PWNED';console.log('PWNED-img')\">",
+    "summary": "Click [here](javascript:document.title='PWNED') or </script><script>console.log('PWNED-close')</script>",
+    "role": "<svg onload=\"console.log('PWNED-svg')\">",
+    "channel": "=HYPERLINK(\"http://example.invalid\")",
+}
+
+
+def hostile_dataset(folder: Path) -> Path:
+    rows = list(csv.DictReader(paths.STATEMENTS_CSV.open(encoding="utf-8")))
+    for row in rows:
+        if row["id"] == "aliyev-no-force":
+            row.update(PAYLOADS)
+    target = folder / "statements.csv"
+    with target.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    sources = list(csv.DictReader(paths.SOURCES_CSV.open(encoding="utf-8")))
+    sources[0]["url"] = "https://example.invalid/\"><script>console.log('PWNED-url')</script>"
+    sources[0]["title"] = "<b onmouseover=\"console.log('PWNED-title')\">Title</b>"
+    with (folder / "sources.csv").open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, list(sources[0]))
+        writer.writeheader()
+        writer.writerows(sources)
+    return target
+
+
+@pytest.fixture(scope="session")
+def hostile_report(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("hostile")
+    data = hostile_dataset(folder)
+    return render("report", {"statements_csv": str(data)}, out_dir=folder / "out", quiet=True)
+
+

@@ -73,6 +73,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--out", help="write it to this file")
     s.set_defaults(func=_schema)
 
+    from .pdf import add_cli as add_pdf_cli  # `pdf`: print the handout with headless Chromium
+
+    add_pdf_cli(sub)
+
     try:
         from .timeline import add_cli
     except ImportError:

@@ -68,7 +68,7 @@ def timeline(rows: pd.DataFrame, *, detail_window: tuple[pd.Timestamp, pd.Timest
         .encode(
             x=alt.X("start:T", title=None, axis=alt.Axis(format="%Y", tickCount=8)),
             y=alt.Y("lane:N", title=None, sort=lane_order, axis=None),
-            color=alt.Color("lane:N", scale=colour, legend=None),
+            color=alt.Color("lane:N", scale=colour, title="Party (click to hide or show)"),
             opacity=alt.condition(legend_pick, alt.value(0.9), alt.value(0.1)),
         )
         .properties(width=640, height=60, title=alt.TitleParams("Overview: drag across it to choose the period shown below", fontSize=11, fontWeight="normal", color="#5b5b57"))
@@ -107,7 +107,7 @@ def timeline(rows: pd.DataFrame, *, detail_window: tuple[pd.Timestamp, pd.Timest
         .transform_window(order="row_number()", sort=[alt.SortField("start", order="ascending")])
         .transform_filter("datum.order <= 12")
         .mark_text(align="left", baseline="top", fontSize=11, limit=640)
-        .encode(x=alt.value(0), y=alt.Y("order:O", axis=None), text="listing:N", color=alt.Color("lane:N", scale=colour, legend=None), tooltip=tooltip)
+        .encode(x=alt.value(0), y=alt.Y("order:O", axis=None), text="listing:N", color=alt.Color("lane:N", scale=colour, title="Party (click to hide or show)"), tooltip=tooltip)
         .properties(width=640, height=12 * 18, title=alt.TitleParams("In the chosen period (first 12, in date order)", fontSize=11, fontWeight="normal", color="#5b5b57"))
     )
     chart = alt.vconcat(detail, overview, listing, spacing=18).resolve_scale(color="shared")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 import re
+import string
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -56,6 +57,15 @@ def date_with_precision(date: str, date_end: str = "") -> str:
 
 def _quoted(text: str) -> str:
     return f"“{text}”"
+
+
+def css_string(text: str) -> str:
+    """Text as a quoted CSS string: anything but plain letters, digits and punctuation is a
+    six-digit CSS escape, so no quote, backslash, newline or '</style' can come through."""
+    return '"' + "".join(ch if ch in _CSS_PLAIN else f"\\{ord(ch):06X}" for ch in text) + '"'
+
+
+_CSS_PLAIN = frozenset(string.ascii_letters + string.digits + " ,.:;()'-/!?")
 
 
 def _has_word(text: str, word: str) -> bool:
@@ -148,7 +158,14 @@ class Handout(Report):
         filters = self._filters_text()
         if filters:
             sub += f" Selection: {filters}."
-        style = f"<style>\n{page.static_text('handout.css')}</style>"
+        # The credit also goes into the page margin of every printed page (an @page margin box,
+        # whose text can only come from CSS: escaped for a CSS string, so data cannot close it).
+        margin_box = (
+            "@media print { @page { @bottom-left { content: " + css_string(self._credit()) + "; "
+            'font: 7.5pt "Helvetica Neue", Arial, sans-serif; color: #5b5b57; vertical-align: top; text-align: left; '
+            "padding-top: 3mm; border-top: 0.5pt solid #d9d6cf; width: 85%; } } }"
+        )
+        style = f"<style>\n{page.static_text('handout.css')}{margin_box}\n</style>"
         markup = (
             f"{style}\n<h1>{escape(self.handout_title)}</h1>\n<p class=\"muted handout-sub\">{escape(sub)}</p>\n"
             f'<div class="source-line" role="note">{escape(self._credit())}</div>'

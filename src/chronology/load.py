@@ -39,6 +39,7 @@ from .schema import (
     PLACES,
     SLUG,
     SLUG_PATTERN,
+    STRING,
     SOURCES,
     STATEMENTS,
     TABLES,
@@ -174,14 +175,15 @@ class _Report:
 _EXCEL_SAVE = "in Excel use File > Save As > 'CSV UTF-8 (Comma delimited)'; in LibreOffice, Save As > 'Text CSV' with character set 'Unicode (UTF-8)'"
 
 
-def _sniff_binary(raw: bytes) -> str | None:
+def _sniff_binary(raw: bytes, suffix: str = ".csv") -> str | None:
     """What a file that is not CSV text looks like, and how to get CSV from it."""
     head = raw[:4096]
+    misnamed = " saved with a .csv name" if suffix.lower() == ".csv" else ""
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
         if b"xl/" in raw[:65536] or b"[Content_Types].xml" in raw[:65536] and b"word/" not in raw[:65536]:
-            what = "an Excel workbook (.xlsx) saved with a .csv name"
+            what = f"an Excel workbook (.xlsx){misnamed}"
         elif b"opendocument.spreadsheet" in head:
-            what = "a LibreOffice/OpenOffice spreadsheet (.ods) saved with a .csv name"
+            what = f"a LibreOffice/OpenOffice spreadsheet (.ods){misnamed}"
         elif b"word/" in raw[:65536]:
             what = "a Word document (.docx)"
         else:
@@ -313,51 +315,47 @@ def _csv_reader(text: str):
     return csv.reader(io.StringIO(text, newline=""), skipinitialspace=True, strict=False)
 
 
-def _parse_fast(raw: bytes, bounds, width: int, first: int):
-    """pandas' C reader over all records from `first` on: (cells by column, record numbers, extra cells by record)."""
-    starts, _ = bounds
+def _parse_fast(raw: bytes, starts: np.ndarray, width: int, first: int):
+    """pandas' C reader over the records from `first` on (the header): (columns, extra cells by record) or None."""
     n = len(starts) - first
-    body = raw[starts[first]:]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         frame = pd.read_csv(
-            io.BytesIO(body), header=None, names=list(range(width)), index_col=False, dtype=object,
+            io.BytesIO(raw[starts[first]:]), header=None, names=list(range(width)), index_col=False, dtype=object,
             na_filter=False, skip_blank_lines=False, skipinitialspace=True, on_bad_lines="warn",
             engine="c", low_memory=False, encoding="utf-8",
         )
-    skipped = []
-    for w in caught:
-        skipped += [int(m) - 1 for m in re.findall(r"Skipping line (\d+): expected \d+ fields", str(w.message))]
+    # Records with more cells than the header are left out, with a warning naming each.
+    skipped = sorted({int(m) - 1 for w in caught for m in re.findall(r"Skipping line (\d+): expected \d+ fields", str(w.message))})
     if len(frame) + len(skipped) != n:
         return None
     columns = [frame[c].to_numpy(dtype=object) for c in range(width)]
+    del frame
     extra: dict[int, list[str]] = {}
     if skipped:
-        skipped_arr = np.asarray(sorted(skipped), dtype=np.int64)
-        keep = np.setdiff1d(np.arange(n), skipped_arr)
+        keep = np.setdiff1d(np.arange(n), skipped)
         full = []
         for col in columns:
             out = np.empty(n, dtype=object)
             out[keep] = col
             full.append(out)
-        ends = np.concatenate((starts[first + 1:], [len(raw)]))
-        for k in skipped_arr:
-            chunk = raw[starts[first + k] : ends[k]].decode("utf-8")
-            rec = next(_csv_reader(chunk), [])
-            rec = rec + [""] * (width - len(rec))
+        ends = np.concatenate((starts[1:], [len(raw)]))
+        for k in skipped:
+            rec = next(_csv_reader(raw[starts[first + k] : ends[first + k]].decode("utf-8")), [])
+            rec += [""] * (width - len(rec))
             for c in range(width):
                 full[c][k] = rec[c]
-            extra[int(k)] = rec[width:]
+            extra[k] = rec[width:]
         columns = full
     return columns, extra
 
 
-def _parse_slow(text: str):
-    """Python's csv module, record by record: exact for any quoting. (records, start lines, unclosed?)"""
+def _parse_slow(text: str) -> tuple[list[list[str]], list[int]]:
+    """Python's csv module, record by record: exact for any quoting. (records, start lines)"""
     records: list[list[str]] = []
     starts: list[int] = []
     old_limit = csv.field_size_limit()
-    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+    csv.field_size_limit(2**31 - 1)  # the file size limit bounds a cell; the cell limit is checked after
     enabled = gc.isenabled()
     gc.disable()  # millions of small lists: the cycle collector would only slow this down
     try:
@@ -383,7 +381,7 @@ def _unclosed_quote(text: str, start_line: int) -> bool:
         for _ in csv.reader(io.StringIO(text[offset:], newline=""), skipinitialspace=True, strict=True):
             pass
     except csv.Error as err:
-        return "unexpected end of data" in str(err) or "EOF" in str(err)
+        return "unexpected end of data" in str(err)
     return False
 
 
@@ -391,29 +389,96 @@ def _is_blank(cells) -> bool:
     return not any(c.strip() for c in cells)
 
 
-def _strip(a: np.ndarray) -> np.ndarray:
-    """Cells without surrounding spaces (a list comprehension is the fastest way found)."""
-    out = np.empty(len(a), dtype=object)
-    out[:] = [v.strip() for v in a]
-    return out
-
-
 def _normalise_header(h: str) -> str:
     return h.strip().lstrip("\ufeff").strip().lower()
 
 
-def read_csv_text(path: Path, table: Table, limits: Limits | None = None, *, exact: bool = False) -> tuple[pd.DataFrame | None, np.ndarray | None, list[Problem]]:
-    """Parse one CSV file into stripped strings, with the physical line each record starts on.
+class _Cells:
+    """One column's stripped cells, factorised on demand: checks run once per distinct value."""
 
-    Returns (frame with the table's columns in schema order, lines, problems); the frame is
-    None when the file cannot be read as a table at all. `exact=True` forces the slow reader.
-    """
-    limits = limits or Limits()
-    path = Path(path)
+    def __init__(self, values: np.ndarray, codes: np.ndarray | None = None, uniques: np.ndarray | None = None):
+        self.values = values
+        self._codes = codes
+        self._uniques = uniques
+        self._empty = None
+
+    @classmethod
+    def stripped(cls, raw: np.ndarray, factorise: bool) -> "_Cells":
+        """Strip surrounding spaces: per distinct value for coded columns, else cell by cell."""
+        if not factorise:
+            out = np.empty(len(raw), dtype=object)
+            out[:] = [v.strip() for v in raw]
+            return cls(out)
+        codes, uniques = pd.factorize(raw)
+        uniques = np.asarray(uniques, dtype=object)
+        clean = np.empty(len(uniques), dtype=object)
+        clean[:] = [u.strip() for u in uniques]
+        if (clean == uniques).all():
+            return cls(raw, codes, uniques)
+        recodes, uniques = pd.factorize(clean)  # ' a' and 'a' become one value
+        codes = recodes[codes]
+        uniques = np.asarray(uniques, dtype=object)
+        return cls(uniques[codes], codes, uniques)
+
+    def take(self, keep: np.ndarray) -> "_Cells":
+        codes = self._codes[keep] if self._codes is not None else None
+        return _Cells(self.values[keep], codes, self._uniques)
+
+    def factorize(self) -> tuple[np.ndarray, np.ndarray]:
+        if self._codes is None:
+            codes, uniques = pd.factorize(self.values)
+            self._codes, self._uniques = codes, np.asarray(uniques, dtype=object)
+        return self._codes, self._uniques
+
+    @property
+    def empty(self) -> np.ndarray:
+        if self._empty is None:
+            if self._codes is not None:
+                self._empty = self.mask(self._uniques == "")
+            else:
+                self._empty = self.values == ""
+        return self._empty
+
+    def isin(self, allowed) -> np.ndarray:
+        """Row mask: the cell is one of `allowed` (compared once per distinct value)."""
+        _, uniques = self.factorize()
+        return self.mask(np.array([u in allowed for u in uniques], dtype=bool))
+
+    def mask(self, flags_by_unique: np.ndarray) -> np.ndarray:
+        codes, _ = self.factorize()
+        flags = np.asarray(flags_by_unique, dtype=bool)
+        return flags[codes] if len(flags) else np.zeros(len(codes), dtype=bool)
+
+    def per_unique(self, fn) -> tuple[np.ndarray, dict]:
+        """fn(value) -> message or None, for each distinct non-empty value: (row mask, messages)."""
+        _, uniques = self.factorize()
+        messages = {}
+        flags = np.zeros(len(uniques), dtype=bool)
+        for i, u in enumerate(uniques):
+            if u != "":
+                m = fn(u)
+                if m is not None:
+                    flags[i] = True
+                    messages[u] = m
+        return (self.mask(flags) if flags.any() else np.zeros(len(self.values), dtype=bool)), messages
+
+
+@dataclass
+class _Read:
+    """A file read into stripped cells of the table's columns, or the problems that stopped it."""
+
+    cells: dict[str, _Cells] | None
+    lines: np.ndarray | None
+    problems: list[Problem]
+    near_misses: dict[str, str] = field(default_factory=dict)  # absent known column -> header as written
+    shifted: np.ndarray | None = None  # rows with more cells than the header
+
+
+def _read(path: Path, table: Table, limits: Limits, exact: bool = False) -> _Read:
     name = str(path)
 
-    def fail(line: int, text: str, column: str = "", value: str = ""):
-        return None, None, [Problem(name, line, column, value, text)]
+    def fail(line: int, text: str, column: str = "", value: str = "") -> _Read:
+        return _Read(None, None, [Problem(name, line, column, value, text)])
 
     if path.is_dir():
         return fail(0, "this is a folder, expected a CSV file")
@@ -427,7 +492,7 @@ def read_csv_text(path: Path, table: Table, limits: Limits | None = None, *, exa
         raw = path.read_bytes()
     except OSError as err:
         return fail(0, f"cannot read the file: {err.strerror or err}")
-    what = _sniff_binary(raw)
+    what = _sniff_binary(raw, path.suffix)
     if what:
         return fail(0, what)
     if raw.startswith(codecs.BOM_UTF8):
@@ -436,63 +501,60 @@ def read_csv_text(path: Path, table: Table, limits: Limits | None = None, *, exa
         return fail(0, f"the file is empty: expected a header row ({', '.join(table.required)}, ...) and at least one row of data")
     bad = _decode_problem(raw, name)
     if bad:
-        return None, None, [bad]
+        return _Read(None, None, [bad])
     if b"\r" in raw:  # CRLF (Windows) or CR (old Mac) line ends, also inside quoted cells
         raw = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
 
-    # Records: the fast way when the quoting is regular, else the exact way.
-    bounds = None if exact else _record_bounds(raw)
+    # Records: found with numpy and parsed by pandas when the quoting is regular, else by the csv module.
     parsed = None
-    text = None
+    bounds = None if exact else _record_bounds(raw)
     if bounds is not None:
         starts, lines_all = bounds
         ends = np.concatenate((starts[1:], [len(raw)]))
         first = 0
-        header_cells: list[str] = []
         while first < len(starts):
             header_cells = next(_csv_reader(raw[starts[first] : ends[first]].decode("utf-8")), [])
             if not _is_blank(header_cells):
                 break
             first += 1
-        if first == len(starts):
+        else:
             return fail(0, "the file has no header row: expected a first row naming the columns")
-        width = len(header_cells)
         try:
-            fast = _parse_fast(raw, bounds, width, first)
+            fast = _parse_fast(raw, starts, len(header_cells), first)
         except (pd.errors.ParserError, UnicodeDecodeError, ValueError):
             fast = None
         if fast is not None:
             columns, extra = fast
-            # row 0 is the header
-            header = [c[0] for c in columns]
-            cells = [c[1:] for c in columns]
-            extras = {k - 1: v for k, v in extra.items() if k > 0}
-            record_chars = (ends - starts)[first + 1:]
-            parsed = (header, int(lines_all[first]), cells, lines_all[first + 1:], extras, record_chars)
+            parsed = (
+                [c[0] for c in columns], int(lines_all[first]), [c[1:] for c in columns], lines_all[first + 1:],
+                {k - 1: v for k, v in extra.items() if k > 0}, (ends - starts)[first + 1:],
+            )
     if parsed is None:
         text = raw.decode("utf-8")
-        records, starts_l = _parse_slow(text)
-        blank = [i for i, r in enumerate(records) if not _is_blank(r)]
-        if not blank:
+        records, record_lines = _parse_slow(text)
+        first = next((i for i, r in enumerate(records) if not _is_blank(r)), None)
+        if first is None:
             return fail(0, "the file has no header row: expected a first row naming the columns")
-        first = blank[0]
-        header = records[first]
-        width = len(header)
-        body = records[first + 1:]
-        lines_arr = np.asarray(starts_l[first + 1:], dtype=np.int64)
+        header_cells, body = records[first], records[first + 1:]
+        width = len(header_cells)
+        lines_arr = np.asarray(record_lines[first + 1:], dtype=np.int64)
         if body and _unclosed_quote(text, int(lines_arr[-1])):
-            return fail(int(lines_arr[-1]), 'a quotation mark (") opens a cell on this line and is never closed, so the rest of the file was read as one cell: close the quote, or double quote marks inside a quoted cell ("")')
-        cells = [np.array([r[c] if c < len(r) else "" for r in body], dtype=object) for c in range(width)]
-        extras = {i: r[width:] for i, r in enumerate(body) if len(r) > width}
-        parsed = (header, starts_l[first], cells, lines_arr, extras, None)
-    header_raw, head_line, cells, lines, extras, record_chars = parsed
-    del raw, text
+            return fail(int(lines_arr[-1]), 'a quotation mark (") opens a cell on this line and is never closed, so the rest of the file was read as one cell: close the quote, or write a quote mark inside a quoted cell as two ("")')
+        columns = []
+        for c in range(width):
+            col = np.empty(len(body), dtype=object)
+            col[:] = [r[c] if c < len(r) else "" for r in body]
+            columns.append(col)
+        parsed = (header_cells, record_lines[first], columns, lines_arr, {i: r[width:] for i, r in enumerate(body) if len(r) > width}, None)
+        del text, records
+    del raw
+    header_raw, head_line, columns, lines, extras, record_chars = parsed
 
     # The header.
     header = [_normalise_header(h) for h in header_raw]
     known = {c.name for c in table.columns}
     if not known & set(header):
-        return None, None, [Problem(name, head_line, "", "", _not_a_header(header_raw, table))]
+        return fail(head_line, _not_a_header(header_raw, table))
     width = len(header)
     while width and not header[width - 1]:  # trailing empty columns: a spreadsheet's stray commas
         width -= 1
@@ -505,71 +567,83 @@ def read_csv_text(path: Path, table: Table, limits: Limits | None = None, *, exa
     unknown = [h for h in header[:width] if h and h not in known]
     for c in table.required:
         if c not in seen:
-            problems.append(Problem(name, head_line, c, "", f"a column named {c!r} (it is required)" + _suggest(c, unknown)))
+            close = difflib.get_close_matches(c, unknown, n=1, cutoff=0.6)
+            hint = f" (the header has {close[0]!r}: a misspelling?)" if close else ""
+            problems.append(Problem(name, head_line, c, "", f"a column named {c!r} in the header (it is required){hint}"))
     if problems:
-        return None, None, problems
+        return _Read(None, None, problems)
 
     # Cells past the header's width: a stray comma is fine, data there is a shifted row.
     beyond: dict[int, list[str]] = {}
-    for i in range(width, len(cells)):
-        for k in np.flatnonzero(_strip(cells[i]) != ""):
-            beyond.setdefault(int(k), []).append(cells[i][k])
+    for i in range(width, len(columns)):
+        col = columns[i]
+        for k in np.flatnonzero(np.array([bool(v.strip()) for v in col], dtype=bool)):
+            beyond.setdefault(int(k), []).append(col[k])
     for k, v in extras.items():
-        beyond.setdefault(k, []).extend(v)
-    extras = beyond
-    cells = [_strip(c) for c in cells[:width]]
+        if any(x.strip() for x in v):
+            beyond.setdefault(k, []).extend(x for x in v if x.strip())
+    columns = columns[:width]
 
-    # Drop rows with nothing in them (blank lines, ",,,," rows).
-    n = len(lines)
-    if n:
-        empty = cells[seen["id"]] == "" if "id" in seen else np.ones(n, dtype=bool)
-        for i in np.flatnonzero(empty):
-            if any(c[i] for c in cells) or any(v.strip() for v in extras.get(int(i), ())):
-                empty[i] = False
-        if empty.any():
-            keep = ~empty
-            cells = [c[keep] for c in cells]
-            lines = lines[keep]
-            if extras:
-                new_index = np.cumsum(keep) - 1
-                extras = {int(new_index[k]): v for k, v in extras.items() if keep[k]}
-            if record_chars is not None:
-                record_chars = record_chars[keep]
-    if not len(lines):
-        return fail(0, f"the file has a header but no rows of data: expected at least one row after the header on line {head_line}")
-
-    problems = []
-    for k in sorted(extras):
-        more = [v.strip() for v in extras[k] if v.strip()]
-        if more:
-            problems.append(Problem(name, int(lines[k]), "", "", f"this row has more cells than the header's {width} columns (an unquoted comma? put quotes around a cell that holds a comma, such as \"1,200\"): extra {', '.join(repr(v[:30]) for v in more[:3])}"))
-
-    # Cells longer than the limit: only rows whose whole record is that long can hold one.
+    # Cells longer than the limit: only a record that long can hold one.
     limit = limits.max_cell_chars
     if record_chars is None or (record_chars > limit).any():
         too_long = []
         for i, h in enumerate(header[:width]):
-            col = cells[i]
-            rows = np.flatnonzero(record_chars > limit) if record_chars is not None else range(len(col))
-            if record_chars is None and (not len(col) or max(map(len, col)) <= limit):
+            col = columns[i]
+            if not len(col) or max(map(len, col)) <= limit:
                 continue
-            for k in rows:
-                if len(col[k]) > limit:
-                    too_long.append(Problem(name, int(lines[k]), h or f"column {i + 1}", col[k][:60], f"at most {limit:,} characters in a cell: this one has {len(col[k]):,} (set CHRONOLOGY_MAX_CELL_CHARS to raise the limit)"))
+            for k in np.flatnonzero(np.array([len(v) > limit for v in col], dtype=bool)):
+                too_long.append(Problem(name, int(lines[k]), h or f"column {i + 1}", col[k][:60], f"at most {limit:,} characters in a cell: this one has {len(col[k]):,} (set CHRONOLOGY_MAX_CELL_CHARS to raise the limit)"))
         if too_long:
-            return None, None, problems + too_long
+            return _Read(None, None, too_long)
 
-    data = {h: cells[i] for i, h in enumerate(header[:width]) if h in known}
-    empty_col = np.full(len(lines), "", dtype=object)
-    frame = pd.DataFrame({c.name: data.get(c.name, empty_col) for c in table.columns}, copy=False)
+    cells = {h: _Cells.stripped(columns[i], table.column(h).type != STRING) for i, h in enumerate(header[:width]) if h in known}
+
+    # Rows with nothing in them (blank lines, ",,,," rows) are not rows.
+    n = len(lines)
+    if n:
+        empty = cells["id"].empty.copy() if "id" in cells else np.ones(n, dtype=bool)
+        for k in np.flatnonzero(empty):
+            if any(col[k].strip() for col in columns) or k in beyond:
+                empty[k] = False
+        if empty.any():
+            keep = ~empty
+            cells = {h: c.take(keep) for h, c in cells.items()}
+            new_index = np.cumsum(keep) - 1
+            beyond = {int(new_index[k]): v for k, v in beyond.items() if keep[k]}
+            lines = lines[keep]
+    if not len(lines):
+        return fail(0, f"the file has a header but no rows of data: expected at least one row after the header on line {head_line}")
+    n = len(lines)
+    empty_cells = _Cells(np.full(n, "", dtype=object), np.zeros(n, dtype=np.intp), np.array([""], dtype=object))
+    for c in table.columns:
+        cells.setdefault(c.name, empty_cells)
+
+    for k in sorted(beyond):
+        more = beyond[k]
+        problems.append(Problem(name, int(lines[k]), "", "", f"this row has more cells than the header's {width} columns (an unquoted comma? put quotes around a cell that holds a comma, such as \"1,200\"): extra {', '.join(repr(v.strip()[:30]) for v in more[:3])}"))
+    shifted = np.zeros(n, dtype=bool)
+    shifted[list(beyond)] = True
     near = {}
     for h in unknown:
         close = difflib.get_close_matches(h, [c for c in known if c not in seen], n=1, cutoff=0.8)
         if close:
             near[close[0]] = h
-    frame.attrs["near_misses"] = near
-    frame.attrs["shifted_lines"] = {int(lines[k]) for k in extras if any(v.strip() for v in extras[k])}
-    return frame, np.asarray(lines, dtype=np.int64), problems
+    return _Read(cells, np.asarray(lines, dtype=np.int64), problems, near, shifted if beyond else None)
+
+
+def read_csv_text(path: Path, table: Table, limits: Limits | None = None, *, exact: bool = False) -> tuple[pd.DataFrame | None, np.ndarray | None, list[Problem]]:
+    """Parse one CSV file into stripped strings, with the physical line each record starts on.
+
+    Returns (frame of the table's columns in schema order, all strings; lines; problems). The
+    frame is None when the file cannot be read as a table at all. `exact=True` uses the csv
+    module for every file (the fast reader is checked against it in the tests).
+    """
+    got = _read(Path(path), table, limits or Limits(), exact)
+    if got.cells is None:
+        return None, None, got.problems
+    frame = pd.DataFrame({c.name: got.cells[c.name].values for c in table.columns}, copy=False)
+    return frame, got.lines, got.problems
 
 
 def _not_a_header(header: list[str], table: Table) -> str:
@@ -602,6 +676,7 @@ def _suggest(value: str, choices) -> str:
 # ---------------------------------------------------------------- checking cells
 
 _SLUG = re.compile(SLUG_PATTERN)
+_SLUGS = re.compile(r"(?:[a-z0-9][a-z0-9_-]*\n)*")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 _DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
@@ -616,51 +691,14 @@ _QUALIFIER_SYNONYMS = {
 _RANGES = {"latitude": (-90.0, 90.0), "longitude": (-180.0, 180.0)}
 
 
-class _Cells:
-    """One column's stripped cells, factorised on demand: checks run once per distinct value."""
-
-    def __init__(self, values: np.ndarray):
-        self.values = values
-        self._codes = None
-        self._uniques = None
-        self._empty = None
-
-    def factorize(self) -> tuple[np.ndarray, np.ndarray]:
-        if self._codes is None:
-            codes, uniques = pd.factorize(self.values)
-            self._codes, self._uniques = codes, np.asarray(uniques, dtype=object)
-        return self._codes, self._uniques
-
-    @property
-    def empty(self) -> np.ndarray:
-        if self._empty is None:
-            self._empty = self.values == ""
-        return self._empty
-
-    def mask(self, flags_by_unique: np.ndarray) -> np.ndarray:
-        codes, _ = self.factorize()
-        return np.asarray(flags_by_unique, dtype=bool)[codes]
-
-    def per_unique(self, fn) -> tuple[np.ndarray, dict]:
-        """fn(value) -> message or None, for each distinct non-empty value: (row mask, messages)."""
-        _, uniques = self.factorize()
-        messages = {}
-        flags = np.zeros(len(uniques), dtype=bool)
-        for i, u in enumerate(uniques):
-            if u != "":
-                m = fn(u)
-                if m is not None:
-                    flags[i] = True
-                    messages[u] = m
-        return (self.mask(flags) if flags.any() else np.zeros(len(self.values), dtype=bool)), messages
-
-
-_SLUGS = re.compile(r"(?:[a-z0-9][a-z0-9_-]*\n)*")
-
-
 def _all_slugs(values) -> bool:
     """Are all these (non-empty) values identifiers? One regex over them all."""
     return _SLUGS.fullmatch("\n".join(values) + "\n") is not None
+
+
+def _slugify(value: str) -> str:
+    slug = re.sub(r"[^a-z0-9_-]+", "-", value.strip().lower()).strip("-")
+    return slug if slug and _SLUG.match(slug) else ""
 
 
 def _slug_message(v: str) -> str | None:
@@ -678,37 +716,55 @@ def _allowed_message(col: Column):
         guess = norm if norm in col.allowed else _QUALIFIER_SYNONYMS.get(norm) if col.allowed == QUALIFIERS else None
         hint = f" (did you mean {guess!r}?)" if guess else _suggest(norm, col.allowed)
         return f"one of {', '.join(col.allowed)}{hint}"
+
     return check
 
 
 def _number(v: str) -> tuple[float | None, str | None]:
-    text = v
-    if _THOUSANDS.match(text):
-        text = text.replace(",", "")
+    """(the number, None) or (None, what was expected)."""
+    text = v.replace(",", "") if _THOUSANDS.match(v) else v
     if _NUMBER.match(text):
         return float(text), None
     hint = ""
     if _DECIMAL_COMMA.match(v):
         hint = f"; write a decimal point: {v.replace(',', '.')}"
-    else:
-        words = re.match(r"^([A-Za-z][A-Za-z ]*?)\s*([\d,.]+)$", v)
-        if words:
-            hint = f"; put {words.group(1).strip()!r} in the qualifier column and the number alone here"
-        elif re.match(r"^[\d,.]+\s*\S+$", v):
-            hint = "; put the unit in its own column and the number alone here"
-        elif re.match(r"^\d+(\s\d{3})+$", v):
-            hint = f"; write it without spaces: {v.replace(' ', '')}"
-    return None, f"a number such as 1200 or \"1,200\"{hint}"
+    elif m := re.match(r"^([A-Za-z][A-Za-z ]*?)\s*([\d,.]+)$", v):
+        hint = f"; put {m.group(1).strip()!r} in the qualifier column and the number alone here"
+    elif re.match(r"^[\d,.]+\s*[A-Za-z]+$", v):
+        hint = "; put the unit in the unit column and the number alone here"
+    elif re.match(r"^\d{1,3}(\s\d{3})+$", v):
+        hint = f"; write it without spaces: {re.sub(r'[ ]', '', v)}"
+    return None, f'a number such as 1200 or "1,200"{hint}'
 
 
-def _check_columns(frame: pd.DataFrame, lines: np.ndarray, table: Table, rep: _Report) -> tuple[dict[str, _Cells], dict[str, np.ndarray], dict[str, dict]]:
-    """Checks of each column on its own: (cells, parsed numbers, parsed dates by text)."""
-    cells = {c.name: _Cells(frame[c.name].to_numpy(dtype=object)) for c in table.columns}
+@dataclass
+class _Checked:
+    """A table after its own checks: the typed frame (None when unreadable) and what was found."""
+
+    path: Path
+    read: _Read
+    report: _Report
+    frame: pd.DataFrame | None = None
+    numbers: dict = field(default_factory=dict)
+    dates: dict = field(default_factory=dict)
+
+    @property
+    def cells(self) -> dict[str, _Cells]:
+        return self.read.cells
+
+    @property
+    def lines(self) -> np.ndarray:
+        return self.read.lines
+
+
+def _check_columns(got: _Read, table: Table, rep: _Report) -> tuple[dict[str, np.ndarray], dict[str, dict]]:
+    """Checks of each column on its own: (parsed numbers, parsed dates by text)."""
+    lines = got.lines
+    n = len(lines)
     numbers: dict[str, np.ndarray] = {}
     dates: dict[str, dict] = {}
-    n = len(lines)
     for col in table.columns:
-        c = cells[col.name]
+        c = got.cells[col.name]
         values = c.values
         if col.required:
             rep.rows(c.empty, col.name, values, lines, "a value (this column is required)")
@@ -745,48 +801,42 @@ def _check_columns(frame: pd.DataFrame, lines: np.ndarray, table: Table, rep: _R
                 number, message = _number(u)
                 if message is None and not low <= number <= high:
                     message = "a count of zero or more" if col.name == "value" else f"a number from {low:g} to {high:g}"
-                    if col.name in _RANGES:
-                        message += " (are latitude and longitude swapped?)" if col.name == "latitude" else ""
                 if message is None:
                     out[i] = number
                 else:
                     flags[i] = True
                     messages[u] = message
             rep.rows(c.mask(flags), col.name, values, lines, messages.__getitem__)
-            numbers[col.name] = out[codes] if n else np.zeros(0)
+            numbers[col.name] = out[codes] if len(out) else np.full(n, np.nan)
         if col.unique:
             codes, uniques = c.factorize()
             dup = pd.Series(codes).duplicated().to_numpy() & ~c.empty
             if dup.any():
                 first = np.full(len(uniques), -1, dtype=np.int64)
                 first[codes[::-1]] = np.arange(n)[::-1]
-                rep.rows(dup, col.name, values, lines, lambda v, u=list(uniques), f=first: f"a unique id: {v!r} is already used on line {lines[f[u.index(v)]]}")
-    return cells, numbers, dates
+                where = dict(zip(uniques, first))
+                rep.rows(dup, col.name, values, lines, lambda v: f"a unique id: {v!r} is already used on line {lines[where[v]]}")
+    return numbers, dates
 
 
-def _slugify(value: str) -> str:
-    slug = re.sub(r"[^a-z0-9_-]+", "-", value.strip().lower()).strip("-")
-    return slug if slug and _SLUG.match(slug) else ""
-
-
-def _check_reference(cells: _Cells, lines, column: str, targets: set, target_name: str, rep: _Report, hint_choices=None) -> None:
-    """Each non-empty, well-formed value must be one of `targets`."""
+def _check_reference(cells: _Cells, lines, column: str, targets, target_name: str, rep: _Report, hint_choices=None) -> None:
+    """Each non-empty, well-formed value must be one of `targets` (compared once per distinct value)."""
     codes, uniques = cells.factorize()
-    flags = ~pd.Index(uniques).isin(list(targets) + [""])
+    flags = ~pd.Index(uniques).isin(pd.Index(targets).append(pd.Index([""])))
     if flags.any():
         flags &= np.array([bool(_SLUG.match(u)) for u in uniques], dtype=bool)
     if flags.any():
         choices = sorted(targets) if hint_choices is None else hint_choices
-        rep.rows(flags[codes], column, cells.values, lines, lambda v: f"an id in {target_name}" + _suggest(v, choices))
+        rep.rows(cells.mask(flags), column, cells.values, lines, lambda v: f"an id in {target_name}" + _suggest(v, choices))
 
 
-def _typed(table: Table, cells: dict[str, _Cells], numbers: dict[str, np.ndarray], lines: np.ndarray) -> pd.DataFrame:
-    out: dict = {"line": lines}
+def _typed(table: Table, got: _Read, numbers: dict[str, np.ndarray]) -> pd.DataFrame:
+    out: dict = {"line": got.lines}
     for col in table.columns:
         if col.name in numbers:
             out[col.name] = numbers[col.name].astype("float64")
         else:
-            out[col.name] = pd.array(cells[col.name].values, dtype="str")
+            out[col.name] = pd.array(got.cells[col.name].values, dtype="str")
     return pd.DataFrame(out)
 
 
@@ -794,42 +844,29 @@ def _typed(table: Table, cells: dict[str, _Cells], numbers: dict[str, np.ndarray
 
 
 def load_table(path: Path | str, table: Table, limits: Limits | None = None) -> pd.DataFrame:
-    """One file, checked on its own (no cross-file references)."""
+    """One file, checked on its own (no cross-file references): a frame with a `line` column first."""
     checked = _load_table(Path(path), table, limits or Limits())
-    if checked.problems:
-        raise DataError(checked.problems, checked.omitted)
+    if checked.report.problems or checked.report.omitted:
+        raise DataError(checked.report.problems, checked.report.omitted)
     return checked.frame
 
 
-@dataclass
-class _Checked:
-    frame: pd.DataFrame | None
-    problems: list[Problem]
-    omitted: int = 0
-    cells: dict | None = None
-    numbers: dict | None = None
-    dates: dict | None = None
-    lines: np.ndarray | None = None
-    report: _Report | None = None
-
-
 def _load_table(path: Path, table: Table, limits: Limits, *, exact: bool = False) -> _Checked:
-    frame, lines, problems = read_csv_text(path, table, limits, exact=exact)
-    if frame is None:
-        return _Checked(None, problems)
+    got = _read(path, table, limits, exact)
     rep = _Report(str(path))
-    rep.problems += problems
-    shifted = frame.attrs.get("shifted_lines") or set()
-    if shifted:
-        rep.skip = np.isin(lines, list(shifted))
-    cells, numbers, dates = _check_columns(frame, lines, table, rep)
+    rep.problems += got.problems
+    checked = _Checked(path, got, rep)
+    if got.cells is None:
+        return checked
+    rep.skip = got.shifted
+    checked.numbers, checked.dates = _check_columns(got, table, rep)
     if table is SOURCES:
-        url = cells["url"]
-        bad = ~url.empty & ~np.array([v.startswith(("http://", "https://")) for v in url.values], dtype=bool) if len(lines) else np.zeros(0, bool)
-        rep.rows(bad, "url", url.values, lines, "a web address starting with http:// or https://")
-    typed = _typed(table, cells, numbers, lines)
-    typed.attrs = {}
-    return _Checked(typed, rep.problems, rep.omitted, cells, numbers, dates, lines, rep)
+        url = got.cells["url"]
+        _, uniques = url.factorize()
+        rep.rows(url.mask(np.array([u != "" and not u.startswith(("http://", "https://")) for u in uniques], dtype=bool)),
+                 "url", url.values, got.lines, "a web address starting with http:// or https://")
+    checked.frame = _typed(table, got, checked.numbers)
+    return checked
 
 
 def sibling_files(statements: Path) -> dict[str, Path]:
@@ -843,24 +880,21 @@ def sibling_files(statements: Path) -> dict[str, Path]:
 
 
 def load_dataset(statements: Path | str = paths.STATEMENTS_CSV, *, places=None, parties=None, sources=None, limits: Limits | None = None, exact: bool = False) -> Dataset:
-    """Load and validate the four files together; raise DataError listing every problem."""
+    """Load and validate the four files together; raise DataError listing every problem.
+
+    places, parties and sources default to the files beside `statements`, else the bundled ones.
+    """
     limits = limits or Limits()
-    statements = Path(statements)
-    files = sibling_files(statements)
+    files = sibling_files(Path(statements))
     for key, value in (("places", places), ("parties", parties), ("sources", sources)):
         if value is not None:
             files[key] = Path(value)
-    checked: dict[str, _Checked] = {}
-    problems: list[Problem] = []
-    omitted = 0
-    for key, path in files.items():
-        checked[key] = _load_table(path, TABLES_BY_NAME[key], limits, exact=exact)
+    checked = {key: _load_table(path, TABLES_BY_NAME[key], limits, exact=exact) for key, path in files.items()}
     st = checked["statements"]
     if st.frame is not None:
         _check_statement_rules(st, checked)
-    for c in checked.values():
-        problems += c.report.problems if c.report else c.problems
-        omitted += c.report.omitted if c.report else c.omitted
+    problems = [p for c in checked.values() for p in c.report.problems]
+    omitted = sum(c.report.omitted for c in checked.values())
     if problems or omitted:
         raise DataError(problems, omitted)
     return Dataset(_derive(st), checked["places"].frame, checked["parties"].frame, checked["sources"].frame, files)
@@ -876,27 +910,29 @@ def _check_statement_rules(st: _Checked, checked: dict[str, _Checked]) -> None:
     for column, key, fname in (("party", "parties", "parties.csv"), ("place_id", "places", "places.csv"), ("source_id", "sources", "sources.csv")):
         other = checked.get(key)
         if other is not None and other.frame is not None:
-            _check_reference(cells[column], lines, column, set(other.frame["id"]), fname, rep)
+            _check_reference(cells[column], lines, column, other.frame["id"].to_numpy(dtype=object), fname, rep)
     ids = cells["id"]
     _, id_uniques = ids.factorize()
-    _check_reference(cells["responds_to"], lines, "responds_to", set(id_uniques), "statements.csv (the id of another row)", rep,
+    _check_reference(cells["responds_to"], lines, "responds_to", id_uniques, "statements.csv (the id of another row)", rep,
                      hint_choices=list(id_uniques) if len(id_uniques) <= MAX_SUGGESTION_CHOICES else [])
     resp = cells["responds_to"]
     rep.rows(~resp.empty & (resp.values == ids.values), "responds_to", resp.values, lines, "the id of another row (a row cannot answer itself)")
 
-    # Figures carry measure, value, qualifier and unit; other rows carry none of them.
-    kind = cells["kind"].values
-    is_figure = kind == "figure"
-    other_kind = ~is_figure & ~cells["kind"].empty & np.isin(kind, ["statement", "event"])
-    hints = _near_miss_hints(st)
+    # Figures carry measure, value, qualifier and unit; statements and events carry none of them.
+    kind = cells["kind"]
+    is_figure = kind.isin({"figure"})
+    not_figure = kind.isin({"statement", "event"})
+    hints = {known: f"; the header has a column {written!r}: did you mean {known!r}?" for known, written in st.read.near_misses.items()}
     for column in FIGURE_COLUMNS:
         c = cells[column]
         rep.rows(is_figure & c.empty, column, c.values, lines, f"a {column} on a figure row (figures need measure, value, qualifier and unit){hints.get(column, '')}")
         present = ~np.isnan(st.numbers["value"]) if column == "value" else ~c.empty
-        rep.rows(other_kind & present, column, c.values, lines, lambda v, column=column: f"no {column} here: only kind=figure rows carry a figure (make this row a figure, or move the number to its own figure row)")
+        rep.rows(not_figure & present, column, c.values, lines,
+                 f"no {column} here: only kind=figure rows carry a figure (make this row a figure, or give the number its own figure row)")
+    claims = kind.isin({"statement", "figure"})
     for column, what in (("party", "a party, an id in parties.csv (who is speaking?)"), ("stance", "a stance (asserts, denies, ...)")):
         c = cells[column]
-        rep.rows(np.isin(kind, ["statement", "figure"]) & c.empty, column, c.values, lines, lambda v, what=what: what + " on a statement or figure row" + hints.get(column, ""))
+        rep.rows(claims & c.empty, column, c.values, lines, f"{what} on a statement or figure row{hints.get(column, '')}")
 
     # A span must not end before it starts: compared once per distinct (date, date_end) pair.
     parsed = st.dates
@@ -905,14 +941,16 @@ def _check_statement_rules(st: _Checked, checked: dict[str, _Checked]) -> None:
     if has_end.any():
         dcodes, duniq = date.factorize()
         ecodes, euniq = date_end.factorize()
-        pair = dcodes.astype(np.int64) * (len(euniq) + 1) + ecodes
-        backwards = np.zeros(n, dtype=bool)
-        for p in np.unique(pair[has_end]):
-            d, e = duniq[p // (len(euniq) + 1)], euniq[p % (len(euniq) + 1)]
+        pair = dcodes.astype(np.int64) * len(euniq) + ecodes
+        pairs = np.unique(pair[has_end])
+        backwards = []
+        for p in pairs:
+            d, e = duniq[p // len(euniq)], euniq[p % len(euniq)]
             if d in parsed["date"] and e in parsed["date_end"] and parsed["date_end"][e].last < parsed["date"][d].first:
-                backwards |= pair == p
-        rep.rows(backwards, "date_end", date_end.values, lines,
-                 lambda v: "a date on or after the start date (date_end ends a span; are date and date_end swapped?)")
+                backwards.append(p)
+        if backwards:
+            rep.rows(has_end & np.isin(pair, backwards), "date_end", date_end.values, lines,
+                     "a date on or after the start date (date_end ends a span; are date and date_end swapped?)")
 
     # {place_id} tokens in our own prose must name a known place.
     places = checked.get("places")
@@ -920,37 +958,30 @@ def _check_statement_rules(st: _Checked, checked: dict[str, _Checked]) -> None:
         _check_tokens(cells["summary"], lines, places.frame, rep)
 
 
-def _near_miss_hints(st: _Checked) -> dict[str, str]:
-    near = st.frame.attrs.get("near_misses", {}) if st.frame is not None else {}
-    return {known: f"; the header has a column {written!r}: did you mean {known!r}?" for known, written in near.items()}
-
-
 def _check_tokens(summary: _Cells, lines, places: pd.DataFrame, rep: _Report) -> None:
+    """Every {...} in a summary names a place id: one regex over all summaries, rows found only for bad ones."""
     values = summary.values
     joined = "\x00".join(values)
-    found = set(_TOKEN.findall(joined))
     ids = set(places["id"])
-    bad = found - ids
+    bad = set(_TOKEN.findall(joined)) - ids
     if not bad:
         return
     lookup = {}
     for row in places.itertuples():
-        for name in (row.name_international, row.name_azerbaijani, row.name_armenian):
-            lookup.setdefault(str(name).lower(), row.id)
-    offsets = np.cumsum([len(v) + 1 for v in values])
+        for place_name in (row.name_international, row.name_azerbaijani, row.name_armenian):
+            lookup.setdefault(str(place_name).strip().lower(), row.id)
+    offsets = np.cumsum(np.fromiter((len(v) + 1 for v in values), dtype=np.int64, count=len(values)))
     pattern = re.compile("|".join(re.escape("{" + b + "}") for b in sorted(bad)))
-    hits: dict[int, list[str]] = {}
-    for m in pattern.finditer(joined):
-        hits.setdefault(int(np.searchsorted(offsets, m.start(), side="right")), []).append(m.group(0))
+    rows = {int(np.searchsorted(offsets, m.start(), side="right")) for m in pattern.finditer(joined)}
     mask = np.zeros(len(values), dtype=bool)
-    mask[list(hits)] = True
+    mask[sorted(rows)] = True
 
     def expected(v: str) -> str:
         texts = []
         for tok in dict.fromkeys(_TOKEN.findall(v)):
             if tok in ids:
                 continue
-            guess = lookup.get(tok.strip().lower())
+            guess = lookup.get(tok.strip().lower()) or (tok.strip().lower() if tok.strip().lower() in ids else None)
             hint = f" (did you mean {{{guess}}}?)" if guess else _suggest(tok, sorted(ids))
             texts.append(f"{{{tok}}}{hint}")
         return f"each {{place_id}} to name an id in places.csv: unknown {', '.join(texts)}"
@@ -960,25 +991,24 @@ def _check_tokens(summary: _Cells, lines, places: pd.DataFrame, rep: _Report) ->
 
 def _derive(st: _Checked) -> pd.DataFrame:
     """Add the parsed dates: start, end (inclusive day spans) and their precision."""
-    frame = st.frame.copy()
+    frame = st.frame
     parsed = st.dates
     date, date_end = st.cells["date"], st.cells["date_end"]
     dcodes, duniq = date.factorize()
     ecodes, euniq = date_end.factorize()
 
     def arrays(uniques, by_text):
-        firsts = np.array([np.datetime64(by_text[u].first, "D") if u in by_text else np.datetime64("NaT", "D") for u in uniques], dtype="datetime64[D]")
-        lasts = np.array([np.datetime64(by_text[u].last, "D") if u in by_text else np.datetime64("NaT", "D") for u in uniques], dtype="datetime64[D]")
+        nat = np.datetime64("NaT", "D")
+        firsts = np.array([np.datetime64(by_text[u].first, "D") if u in by_text else nat for u in uniques], dtype="datetime64[D]")
+        lasts = np.array([np.datetime64(by_text[u].last, "D") if u in by_text else nat for u in uniques], dtype="datetime64[D]")
         precisions = np.array([by_text[u].precision if u in by_text else "" for u in uniques], dtype=object)
         return firsts, lasts, precisions
 
     d_first, d_last, d_prec = arrays(duniq, parsed["date"])
     _, e_last, _ = arrays(euniq, parsed["date_end"])
-    start = d_first[dcodes] if len(dcodes) else np.zeros(0, "datetime64[D]")
-    end = np.where(date_end.empty, d_last[dcodes], e_last[ecodes]) if len(dcodes) else np.zeros(0, "datetime64[D]")
-    frame["start"] = start.astype("datetime64[s]")
-    frame["end"] = end.astype("datetime64[s]")
-    frame["precision"] = pd.array(d_prec[dcodes] if len(dcodes) else np.zeros(0, object), dtype="str")
+    frame["start"] = d_first[dcodes].astype("datetime64[s]")
+    frame["end"] = np.where(date_end.empty, d_last[dcodes], e_last[ecodes]).astype("datetime64[s]")
+    frame["precision"] = pd.array(d_prec[dcodes], dtype="str")
     return frame
 
 
@@ -994,7 +1024,7 @@ def detect_table(path: Path) -> Table:
         return STATEMENTS
     columns = {_normalise_header(h) for h in head.split(",")}
     for table in (PLACES, PARTIES, SOURCES):
-        if set(table.required) <= columns and not columns & {"summary", "kind", "source_id"} - {c.name for c in table.columns}:
+        if set(table.required) <= columns and not columns & ({"summary", "kind", "source_id"} - {c.name for c in table.columns}):
             return table
     return STATEMENTS
 
@@ -1002,7 +1032,7 @@ def detect_table(path: Path) -> Table:
 def validate_files(files: list[Path], limits: Limits | None = None) -> ProblemList:
     """Check each file; a statements file is checked with its places, parties and sources.
 
-    Returns the problems found (a ProblemList: `.omitted` counts the ones not listed).
+    Returns the problems found, sorted; a ProblemList, whose `.omitted` counts those not listed.
     """
     out = ProblemList()
     try:
@@ -1023,8 +1053,8 @@ def validate_files(files: list[Path], limits: Limits | None = None) -> ProblemLi
     for f, table in tables.items():
         if table is not STATEMENTS and f.resolve() not in covered:
             checked = _load_table(f, table, limits)
-            out += checked.problems
-            out.omitted += checked.omitted
+            out += checked.report.problems
+            out.omitted += checked.report.omitted
     result = ProblemList(sorted(set(out), key=lambda p: (p.file, p.line, p.column, p.expected)))
     result.omitted = out.omitted
     return result
