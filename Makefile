@@ -11,7 +11,7 @@ PARAMS ?=
 OUT ?= reports
 RENDER_ARGS := $(if $(DATA),--data $(DATA)) $(if $(PARAMS),-f $(PARAMS)) --out $(OUT)
 
-.PHONY: help report handout-pdf test test-fast lab bench lock clean distclean
+.PHONY: help env report handout-pdf test lab bench notebook-references lock clean distclean
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_.-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -43,6 +43,9 @@ lab: $(STAMP) ## open the notebooks in JupyterLab with the project's environment
 bench: $(STAMP) ## run the speed and scale benchmarks and print their tables
 	$(BIN)/python benchmarks/render.py
 	$(BIN)/python benchmarks/scale.py
+
+notebook-references: $(STAMP) ## re-store the plain-text facts nbval checks in the notebooks (review the diff)
+	$(BIN)/python scripts/store_reference_outputs.py
 
 lock: ## re-resolve requirements.lock from pyproject.toml (needs the package registry)
 	rm -rf /tmp/chronology-lock && $(PYTHON) -m venv /tmp/chronology-lock

@@ -191,7 +191,7 @@ class Handout(Report):
         precision = v["precision"].value_counts()
         counts = ", ".join(f"{precision.get(k, 0)} to the {k}" for k in ("day", "month", "year") if precision.get(k, 0))
         intro = f"{len(v)} entries from {self._window_text()}, in date order; dates known {counts}."
-        markup = f"<p class='note'>{escape(intro)}</p><table class='data chron'>{cols}<thead>{head}</thead><tbody>{''.join(rows)}</tbody></table>"
+        markup = f"<p class='note lead-in'>{escape(intro)}</p><table class='data chron'>{cols}<thead>{head}</thead><tbody>{''.join(rows)}</tbody></table>"
         return HTML(markup, intro + "\n" + "\n".join(lines))
 
     def claims_and_denials(self) -> HTML:
@@ -210,7 +210,7 @@ class Handout(Report):
             blocks.append(f'<section class="contest"><div class="claims">{"".join(cards)}</div>' + (f"<p class='note'>{escape(more.strip())}</p>" if more else "") + "</section>")
             lines.append(f"{_stem(claim['summary_text'])} ({claim['speaker'] or 'event'}, {claim['date_text']}): {answered_by}")
         intro = "A claim is what one party says is so; a denial says it is not; a dispute contests it without a flat denial. The source reports both sides and does not say who is right."
-        return HTML(f"<p>{escape(intro)}</p>" + "\n".join(blocks), "\n".join(lines))
+        return HTML(f"<p class='lead-in'>{escape(intro)}</p>" + "\n".join(blocks), "\n".join(lines))
 
     def figures(self) -> HTML:
         """The figures with their qualifiers, and what each qualifier allows us to conclude."""
@@ -232,7 +232,7 @@ class Handout(Report):
             f"The {len(f)} figures count {f['group'].nunique()} different things, so they cannot be added together."
         )
         lines = [f"{r.group}: {r.figure_text}, {bounds(r.value, r.qualifier).describe()} ({r.speaker})" for r in f.itertuples()]
-        return HTML(f"<p>{escape(note)}</p>{table}", "\n".join(lines))
+        return HTML(f"<p class='lead-in'>{escape(note)}</p>{table}", "\n".join(lines))
 
     def _glossary_terms(self) -> list[tuple[str, str]]:
         v = self.view
