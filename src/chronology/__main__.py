@@ -67,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--name", help="file name stem of the report (default: the notebook's name)")
     r.add_argument("--quiet", action="store_true", default=None, help="no progress lines (the default when not on a terminal)")
     r.add_argument("--timeout", type=int, default=600, help="seconds a cell may run before the render is stopped")
+    r.add_argument("--vary", nargs=2, action="append", default=[], metavar=("NAME", "V1,V2"), help="render every combination of these values, spread over the cores (NAME-VALUE in each file name)")
     r.set_defaults(func=_render)
 
     s = sub.add_parser("schema", help="print the Data Package descriptor (data/datapackage.json) built from the schema")

@@ -7,7 +7,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-_PATTERN = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_PATTERN = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$", re.ASCII)  # 0-9 only, as in the Table Schema pattern
 _MONTHS = [calendar.month_name[m] for m in range(1, 13)]
 _MONTH_NUMBER = {name.lower(): i + 1 for i, name in enumerate(_MONTHS)}
 _MONTH_NUMBER.update({name.lower()[:3]: i + 1 for i, name in enumerate(_MONTHS)})
@@ -105,6 +105,8 @@ def _hint(text: str) -> str:
     """What to write instead, when we can tell what was meant."""
     if not text:
         return ""
+    if any(ch.isdigit() and not ch.isascii() for ch in text):
+        return "; write the digits as 0-9"
     # 08/11/2020, 8.11.2020, 08-11-2020, 08/11/20: day and month cannot be told apart.
     m = re.match(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})$", text)
     if m:

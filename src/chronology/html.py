@@ -116,8 +116,10 @@ def _vegalite_mime() -> str:
 
 
 def enable_renderer() -> None:
+    """Use the offline renderer; chart ids restart so a kernel reused for a batch gives the same pages."""
     import altair as alt
 
+    _IDS.count = 0
     alt.renderers.register("chronology", altair_renderer)
     alt.renderers.enable("chronology")
 

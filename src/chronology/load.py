@@ -21,7 +21,6 @@ import gc
 import io
 import os
 import re
-import sys
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,7 +41,6 @@ from .schema import (
     STRING,
     SOURCES,
     STATEMENTS,
-    TABLES,
     TABLES_BY_NAME,
     QUALIFIERS,
     Column,
@@ -95,8 +93,12 @@ class Problem:
         if not self.column:
             return f"{where}: {self.expected}"
         value = self.value if len(self.value) <= 60 else self.value[:57] + "..."
-        expected = self.expected if self.expected.startswith("expected") else f"expected {self.expected}"
-        return f"{where}: {self.column}: {value!r}: {expected}"
+        return f"{where}: {self.column}: {value!r}: {self.expected}"
+
+
+def _expect(text: str) -> str:
+    """The loader's column problems all say what was expected, in those words."""
+    return text if text.startswith("expected") else f"expected {text}"
 
 
 class ProblemList(list):
@@ -146,7 +148,7 @@ class _Report:
         self.skip: np.ndarray | None = None  # rows not to report on (a shifted row says so once)
 
     def add(self, line: int, column: str, value: str, expected: str) -> None:
-        self.problems.append(Problem(self.name, int(line), column, value, expected))
+        self.problems.append(Problem(self.name, int(line), column, value, _expect(expected)))
 
     def rows(self, mask, column: str, values, lines: np.ndarray, expected) -> int:
         """One problem for each row in `mask`; `expected` is a text or value -> text."""
@@ -562,14 +564,14 @@ def _read(path: Path, table: Table, limits: Limits, exact: bool = False) -> _Rea
     seen: dict[str, int] = {}
     for i, h in enumerate(header[:width]):
         if h and h in seen:
-            problems.append(Problem(name, head_line, h, header_raw[i].strip(), f"each column named once: {h!r} is also column {seen[h] + 1}"))
+            problems.append(Problem(name, head_line, h, header_raw[i].strip(), _expect(f"each column named once: {h!r} is also column {seen[h] + 1}")))
         seen.setdefault(h, i)
     unknown = [h for h in header[:width] if h and h not in known]
     for c in table.required:
         if c not in seen:
             close = difflib.get_close_matches(c, unknown, n=1, cutoff=0.6)
             hint = f" (the header has {close[0]!r}: a misspelling?)" if close else ""
-            problems.append(Problem(name, head_line, c, "", f"a column named {c!r} in the header (it is required){hint}"))
+            problems.append(Problem(name, head_line, c, "", _expect(f"a column named {c!r} in the header (it is required){hint}")))
     if problems:
         return _Read(None, None, problems)
 
@@ -593,7 +595,7 @@ def _read(path: Path, table: Table, limits: Limits, exact: bool = False) -> _Rea
             if not len(col) or max(map(len, col)) <= limit:
                 continue
             for k in np.flatnonzero(np.array([len(v) > limit for v in col], dtype=bool)):
-                too_long.append(Problem(name, int(lines[k]), h or f"column {i + 1}", col[k][:60], f"at most {limit:,} characters in a cell: this one has {len(col[k]):,} (set CHRONOLOGY_MAX_CELL_CHARS to raise the limit)"))
+                too_long.append(Problem(name, int(lines[k]), h or f"column {i + 1}", col[k][:60], _expect(f"at most {limit:,} characters in a cell: this one has {len(col[k]):,} (set CHRONOLOGY_MAX_CELL_CHARS to raise the limit)")))
         if too_long:
             return _Read(None, None, too_long)
 
@@ -621,7 +623,10 @@ def _read(path: Path, table: Table, limits: Limits, exact: bool = False) -> _Rea
 
     for k in sorted(beyond):
         more = beyond[k]
-        problems.append(Problem(name, int(lines[k]), "", "", f"this row has more cells than the header's {width} columns (an unquoted comma? put quotes around a cell that holds a comma, such as \"1,200\"): extra {', '.join(repr(v.strip()[:30]) for v in more[:3])}"))
+        multiline = any("\n" in c.values[k] for c in cells.values())
+        why = ('a cell here runs over several lines: is a quotation mark (") left open?' if multiline
+               else 'an unquoted comma? put quotes around a cell that holds a comma, such as "1,200"')
+        problems.append(Problem(name, int(lines[k]), "", "", f"this row has more cells than the header's {width} columns ({why}): extra {', '.join(repr(v.strip()[:30]) for v in more[:3])}"))
     shifted = np.zeros(n, dtype=bool)
     shifted[list(beyond)] = True
     near = {}
@@ -677,9 +682,9 @@ def _suggest(value: str, choices) -> str:
 
 _SLUG = re.compile(SLUG_PATTERN)
 _SLUGS = re.compile(r"(?:[a-z0-9][a-z0-9_-]*\n)*")
-_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
-_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
-_DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$", re.ASCII)
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$", re.ASCII)
+_DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$", re.ASCII)
 _QUALIFIER_SYNONYMS = {
     "approximately": "about", "approx": "about", "around": "about", "roughly": "about", "some": "about", "circa": "about", "c": "about", "~": "about",
     "over": "more_than", "above": "more_than", "greater_than": "more_than", "more": "more_than", ">": "more_than",
@@ -720,11 +725,14 @@ def _allowed_message(col: Column):
     return check
 
 
-def _number(v: str) -> tuple[float | None, str | None]:
+def _number(v: str, example: str = '1200 or "1,200"') -> tuple[float | None, str | None]:
     """(the number, None) or (None, what was expected)."""
     text = v.replace(",", "") if _THOUSANDS.match(v) else v
     if _NUMBER.match(text):
-        return float(text), None
+        number = float(text)
+        if np.isfinite(number):
+            return number, None
+        return None, f"a number such as {example} ({v} is too large)"
     hint = ""
     if _DECIMAL_COMMA.match(v):
         hint = f"; write a decimal point: {v.replace(',', '.')}"
@@ -734,7 +742,7 @@ def _number(v: str) -> tuple[float | None, str | None]:
         hint = "; put the unit in the unit column and the number alone here"
     elif re.match(r"^\d{1,3}(\s\d{3})+$", v):
         hint = f"; write it without spaces: {re.sub(r'[ ]', '', v)}"
-    return None, f'a number such as 1200 or "1,200"{hint}'
+    return None, f"a number such as {example}{hint}"
 
 
 @dataclass
@@ -798,7 +806,7 @@ def _check_columns(got: _Read, table: Table, rep: _Report) -> tuple[dict[str, np
             for i, u in enumerate(uniques):
                 if u == "":
                     continue
-                number, message = _number(u)
+                number, message = _number(u, col.example if col.name in _RANGES else '1200 or "1,200"')
                 if message is None and not low <= number <= high:
                     message = "a count of zero or more" if col.name == "value" else f"a number from {low:g} to {high:g}"
                 if message is None:

@@ -60,8 +60,11 @@ def offline(page) -> None:
     page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(("file:", "data:", "blob:", "about:")) else route.abort())
 
 
-def print_pdf(html_path: Path, pdf_path: Path, *, paper: str = "A4", chromium: str | None = None, timeout_ms: int = 60_000) -> Path:
-    """html_path -> pdf_path (written beside it first, then renamed: never half a file)."""
+def print_pdf(html_path: Path, pdf_path: Path, *, paper: str = "A4", chromium: str | None = None, browser=None, timeout_ms: int = 60_000) -> Path:
+    """html_path -> pdf_path (written beside it first, then renamed: never half a file).
+
+    `browser`: a Playwright browser already running (tests share one); else Chromium is started.
+    """
     from .render import atomic_write
 
     html_path = Path(html_path)
@@ -71,7 +74,7 @@ def print_pdf(html_path: Path, pdf_path: Path, *, paper: str = "A4", chromium: s
     if not html_path.is_file():
         raise PdfError(f"{html_path} does not exist yet: run `make report` first (it renders the report and the handout)", EXIT_BAD_INPUT)
     chromium = chromium or find_chromium()
-    if not chromium:
+    if browser is None and not chromium:
         raise PdfError(NO_CHROMIUM, EXIT_BAD_INPUT)
     try:
         from playwright.sync_api import Error as PlaywrightError
@@ -79,18 +82,15 @@ def print_pdf(html_path: Path, pdf_path: Path, *, paper: str = "A4", chromium: s
     except ImportError:
         raise PdfError("the Playwright package is missing from the environment: `make env` installs it (`pip install playwright`; no browser download is needed)", EXIT_BAD_INPUT) from None
     try:
-        with sync_playwright() as p:
-            browser = launch(p, chromium)
-            try:
-                page = browser.new_page()
-                page.set_default_timeout(timeout_ms)
-                offline(page)
-                page.goto(html_path.resolve().as_uri(), wait_until="load", timeout=timeout_ms)
-                page.emulate_media(media="print")
-                # The paper size is the one asked for; the margins are the stylesheet's (@page).
-                data = page.pdf(format=paper, print_background=True, prefer_css_page_size=False, outline=True, tagged=True)
-            finally:
-                browser.close()
+        if browser is not None:
+            data = _print(browser, html_path, paper, timeout_ms)
+        else:
+            with sync_playwright() as p:
+                started = launch(p, chromium)
+                try:
+                    data = _print(started, html_path, paper, timeout_ms)
+                finally:
+                    started.close()
     except PdfError:
         raise
     except PlaywrightError as err:
@@ -102,6 +102,19 @@ def print_pdf(html_path: Path, pdf_path: Path, *, paper: str = "A4", chromium: s
     except OSError as err:
         raise PdfError(f"cannot write {pdf_path}: {err.strerror or err}; any earlier PDF is unchanged", 1) from None
     return Path(pdf_path)
+
+
+def _print(browser, html_path: Path, paper: str, timeout_ms: int) -> bytes:
+    page = browser.new_page()
+    try:
+        page.set_default_timeout(timeout_ms)
+        offline(page)
+        page.goto(html_path.resolve().as_uri(), wait_until="load")
+        page.emulate_media(media="print")
+        # The paper size is the one asked for; the margins are the stylesheet's (@page).
+        return page.pdf(format=paper, print_background=True, prefer_css_page_size=False, outline=True, tagged=True)
+    finally:
+        page.close()
 
 
 def page_count(pdf_path: Path) -> int | None:

@@ -74,8 +74,9 @@ def safe_output_path(out_dir: Path, name: str) -> Path:
 
 
 def check_inputs(notebook: Path, parameters: dict):
-    """Parameters and data, checked before any kernel starts."""
-    from .load import DataError, load_dataset
+    """Parameters and data, checked before any kernel runs a cell."""
+    from .cache import load_dataset_cached
+    from .load import DataError
     from .params import ParameterError, check
 
     declared = declared_parameters(notebook)
@@ -84,7 +85,7 @@ def check_inputs(notebook: Path, parameters: dict):
     except ParameterError as err:
         raise RenderError(str(err), 2) from None
     try:
-        data = load_dataset(p.statements_path)
+        data = load_dataset_cached(p.statements_path)
     except DataError as err:
         raise RenderError(err.message(), 2) from None
     try:
@@ -94,48 +95,108 @@ def check_inputs(notebook: Path, parameters: dict):
     return p
 
 
-def execute(notebook: Path, parameters: dict, *, timeout: int, progress: Progress, failed_dir: Path):
-    """Run the notebook in a kernel with papermill's parameters; a failing cell becomes one message."""
-    import papermill
-    from papermill.exceptions import PapermillExecutionError
+class Kernel:
+    """A kernel started at once and warmed (the package imported) while the driver checks inputs."""
 
-    failed_dir.mkdir(parents=True, exist_ok=True)
+    WARM_UP = "import chronology.report, chronology.html\nchronology.html.enable_renderer()"
+
+    def __init__(self, cwd: Path):
+        import threading
+
+        self.cwd = cwd
+        self.km = None
+        self.error: BaseException | None = None
+        self._thread = threading.Thread(target=self._start, daemon=True)
+        self._thread.start()
+
+    def _start(self) -> None:
+        try:
+            from jupyter_client.manager import KernelManager
+
+            env = {k: v for k, v in os.environ.items() if k != "CHRONOLOGY_LAB"}  # pages need the offline renderer
+            km = KernelManager(kernel_name="python3")
+            km.start_kernel(cwd=str(self.cwd), env=env, extra_arguments=["--HistoryManager.enabled=False"])
+            kc = km.client()
+            kc.start_channels()
+            kc.wait_for_ready(timeout=120)
+            kc.execute(self.WARM_UP, silent=True, store_history=False)  # runs before the notebook's first cell
+            kc.stop_channels()
+            self.km = km
+        except BaseException as err:  # reported when the kernel is first needed
+            self.error = err
+
+    def ready(self):
+        self._thread.join()
+        if self.error is not None:
+            raise RenderError(f"the Python kernel did not start: {type(self.error).__name__}: {self.error}", 1)
+        return self.km
+
+    def shutdown(self) -> None:
+        self._thread.join()
+        if self.km is not None and self.km.has_kernel:
+            self.km.shutdown_kernel(now=True)
+
+
+def execute(notebook: Path, parameters: dict, *, kernel: Kernel, timeout: int, failed_dir: Path):
+    """Run the notebook with papermill's parameters in the warm kernel; a failing cell becomes one message."""
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+    from papermill.iorw import load_notebook_node
+    from papermill.parameterize import parameterize_notebook
+
+    nb = load_notebook_node(str(notebook))
+    nb = parameterize_notebook(nb, parameters, report_mode=False) if parameters else nb
+    for cell in nb.cells:
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell.id = "injected-parameters"  # papermill gives it a random id; pages must not change
+    client = NotebookClient(nb, km=kernel.ready(), timeout=timeout, allow_errors=False, record_timing=False, resources={"metadata": {"path": str(notebook.parent)}})
     kept = failed_dir / f"{notebook.stem}-failed.ipynb"
     try:
-        nb = papermill.execute_notebook(
-            str(notebook),
-            str(kept),
-            parameters=parameters,
-            kernel_name="python3",
-            progress_bar=False,
-            log_output=False,
-            cwd=str(notebook.parent),
-            execution_timeout=timeout,
-            request_save_on_cell_execute=False,
-        )
-    except PapermillExecutionError as err:
-        source = _cell_source(kept, err.cell_index)
+        client.execute()
+    except CellExecutionError as err:
+        index, source = _failed_cell(nb)
+        _keep(nb, kept)
         raise RenderError(
-            f"{notebook.name}: cell {err.exec_count or err.cell_index} ({source}) failed: {err.ename}: {_strip_ansi(err.evalue)}\n"
-            f"The failed notebook is kept for debugging: {kept}",
+            f"{notebook.name}: cell {index} ({source}) failed: {err.ename}: {_strip_ansi(err.evalue)}\nThe failed notebook is kept for debugging: {kept}",
             1,
         ) from None
-    except Exception as err:  # kernel died, timeout, ...
-        raise RenderError(f"{notebook.name}: the kernel stopped: {type(err).__name__}: {_strip_ansi(str(err))}\nThe notebook as far as it ran: {kept}", 1) from None
-    kept.unlink(missing_ok=True)
+    except CellTimeoutError:
+        index, source = _running_cell(nb)
+        _keep(nb, kept)
+        raise RenderError(f"{notebook.name}: cell {index} ({source}) ran for more than {timeout} s and was stopped (--timeout to allow longer)\nThe notebook as far as it ran: {kept}", 1) from None
+    except DeadKernelError as err:
+        _keep(nb, kept)
+        raise RenderError(f"{notebook.name}: the kernel died (out of memory?): {_strip_ansi(str(err))}\nThe notebook as far as it ran: {kept}", 1) from None
     return nb
 
 
-def _cell_source(path: Path, index: int) -> str:
-    try:
-        import nbformat
+def _keep(nb, path: Path) -> None:
+    import nbformat
 
-        nb = nbformat.read(str(path), as_version=4)
-        lines = [ln for ln in nb.cells[index].source.splitlines() if ln.strip() and not ln.startswith("#")]
-        text = lines[-1] if lines else ""
-        return text if len(text) < 70 else text[:67] + "..."
-    except Exception:
-        return "?"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, str(path))
+
+
+def _failed_cell(nb) -> tuple[int, str]:
+    for i, cell in enumerate(nb.cells):
+        if any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
+            return i, _summary(cell.source)
+    return -1, "?"
+
+
+def _running_cell(nb) -> tuple[int, str]:
+    code = [(i, c) for i, c in enumerate(nb.cells) if c.cell_type == "code"]
+    last = [(i, c) for i, c in code if c.get("outputs") or c.get("execution_count")]
+    i, cell = (last[-1] if last else code[0])
+    nxt = next(((j, c) for j, c in code if j > i and not c.get("execution_count")), (i, cell))
+    return nxt[0], _summary(nxt[1].source)
+
+
+def _summary(source: str) -> str:
+    lines = [ln for ln in source.splitlines() if ln.strip() and not ln.startswith("#")]
+    text = lines[-1] if lines else ""
+    return text if len(text) < 70 else text[:67] + "..."
 
 
 def _strip_ansi(text: str) -> str:
@@ -166,10 +227,9 @@ def render(
     name: str | None = None,
     timeout: int = 600,
     quiet: bool | None = None,
+    kernel: Kernel | None = None,
 ) -> Path:
     """Render one notebook to OUT/NAME.html and refresh OUT/index.html; return the report's path."""
-    from .html import export_html
-
     parameters = dict(parameters or {})
     nb_path = resolve_notebook(str(notebook))
     out_dir = Path(out_dir or paths.REPORTS_DIR)
@@ -178,22 +238,30 @@ def render(
     if quiet is None:
         quiet = not sys.stderr.isatty() or bool(os.environ.get("CI"))
     progress = Progress(name, not quiet)
-
-    progress.step("checking parameters and data")
-    p = check_inputs(nb_path, parameters)
-    if p.statements_csv:
-        parameters["statements_csv"] = str(Path(p.statements_csv).resolve())
-    progress.step(f"running {nb_path.name}")
-    failed_dir = Path(tempfile.gettempdir()) / "chronology-failed"
-    env_before = os.environ.get("CHRONOLOGY_LAB")
-    os.environ.pop("CHRONOLOGY_LAB", None)  # exported pages need the offline chart renderer
+    own_kernel = kernel is None
+    if own_kernel:
+        kernel = Kernel(nb_path.parent)  # starts now, while the inputs are checked
     try:
-        nb = execute(nb_path, parameters, timeout=timeout, progress=progress, failed_dir=failed_dir)
+        progress.step("checking parameters and data")
+        try:
+            p = check_inputs(nb_path, parameters)
+        except RenderError:
+            raise
+        if p.statements_csv:
+            parameters["statements_csv"] = str(Path(p.statements_csv).resolve())
+        progress.step(f"running {nb_path.name}")
+        nb = execute(nb_path, parameters, kernel=kernel, timeout=timeout, failed_dir=Path(tempfile.gettempdir()) / "chronology-failed")
     finally:
-        if env_before is not None:
-            os.environ["CHRONOLOGY_LAB"] = env_before
+        if own_kernel:
+            kernel.shutdown()
     progress.step("writing HTML")
-    title = _page_title(nb) or name
+    return _write(nb, nb_path, parameters, out_dir, target, progress)
+
+
+def _write(nb, nb_path: Path, parameters: dict, out_dir: Path, target: Path, progress: Progress) -> Path:
+    from .html import export_html
+
+    title = _page_title(nb) or target.stem
     meta = {META_PARAMETERS: json.dumps(parameters, sort_keys=True, default=str), META_NOTEBOOK: nb_path.name}
     body = export_html(nb, title=title, meta=meta)
     try:
@@ -203,6 +271,72 @@ def render(
         raise RenderError(f"cannot write {target}: {err.strerror or err}; the earlier report is unchanged", 1) from None
     progress.step(f"wrote {target} ({len(body.encode()) / 1e6:.2f} MB)")
     return target
+
+
+def variants(vary: list[tuple[str, str]]) -> list[dict]:
+    """--vary naming dual,armenian --vary audience reader,class -> the cross product of parameters."""
+    import itertools
+
+    from papermill.cli import _resolve_type
+
+    axes = [(name, [_resolve_type(v.strip()) for v in values.split(",") if v.strip()]) for name, values in vary]
+    return [dict(zip([a for a, _ in axes], combo)) for combo in itertools.product(*[vals for _, vals in axes])]
+
+
+def variant_name(stem: str, variant: dict) -> str:
+    return "-".join([stem] + [f"{k}-{v}" for k, v in variant.items()])
+
+
+def _render_share(job: tuple) -> list[tuple[str, str | None, int]]:
+    """One worker's share of a batch: its variants one after another in one warm kernel."""
+    notebook, base, share, out_dir, stem, timeout, quiet = job
+    nb_path = resolve_notebook(notebook)
+    kernel = Kernel(nb_path.parent)
+    results = []
+    try:
+        for variant in share:
+            name = variant_name(stem, variant)
+            try:
+                path = render(notebook, {**base, **variant}, out_dir=out_dir, name=name, timeout=timeout, quiet=quiet, kernel=kernel)
+                results.append((name, str(path), 0))
+            except RenderError as err:
+                results.append((name, str(err), err.exit_code))
+    finally:
+        kernel.shutdown()
+    return results
+
+
+def render_batch(notebook: str, base: dict, vary: list[tuple[str, str]], *, out_dir: Path | None = None, stem: str | None = None, timeout: int = 600, quiet: bool | None = None, workers: int | None = None) -> list[tuple[str, str, int]]:
+    """Every combination of the varied parameters, spread over the cores, each core with one kernel."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    nb_path = resolve_notebook(notebook)
+    out_dir = Path(out_dir or paths.REPORTS_DIR)
+    jobs = variants(vary)
+    if not jobs:
+        raise RenderError("--vary: expected NAME VALUE[,VALUE...] with at least one value", 2)
+    stem = stem or nb_path.stem
+    # Check every variant's parameters first: a typo should not cost a batch.
+    problems = []
+    for variant in jobs:
+        try:
+            check_inputs(nb_path, {**base, **variant})
+        except RenderError as err:
+            problems.append(f"{variant_name(stem, variant)}: {err}")
+    if problems:
+        raise RenderError("\n".join(problems), 2)
+    workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
+    shares = [jobs[i::workers] for i in range(workers)]
+    args = [(str(nb_path), base, share, out_dir, stem, timeout, quiet) for share in shares]
+    if workers == 1:
+        results = [r for a in args for r in _render_share(a)]
+    else:
+        import multiprocessing
+
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+            results = [r for share in pool.map(_render_share, args) for r in share]
+    write_index(out_dir)
+    return results
 
 
 def _page_title(nb) -> str:
@@ -291,6 +425,12 @@ def render_from_cli(args) -> int:
         parameters = parse_cli_parameters(args.parameter, args.parameters_file)
         if args.data:
             parameters["statements_csv"] = args.data
+        if args.vary:
+            results = render_batch(args.notebook, parameters, args.vary, out_dir=Path(args.out) if args.out else None, stem=args.name, timeout=args.timeout, quiet=args.quiet)
+            failed = [(n, msg, code) for n, msg, code in results if code]
+            for n, msg, code in results:
+                print(msg if not code else f"error: {n}: {msg}", file=sys.stderr if code else sys.stdout)
+            return max((code for _, _, code in failed), default=0)
         path = render(args.notebook, parameters, out_dir=Path(args.out) if args.out else None, name=args.name, timeout=args.timeout, quiet=args.quiet)
     except RenderError as err:
         print(f"error: {err}", file=sys.stderr)

@@ -11,7 +11,8 @@ import pandas as pd
 from . import charts, html as page, naming
 from .dates import PartialDate, display_span
 from .figures import QUALIFIER_WORDS, bounds, fmt, phrase
-from .load import Dataset, load_dataset
+from .cache import load_dataset_cached
+from .load import Dataset
 from .params import Parameters, check
 from .schema import STATEMENTS
 
@@ -65,7 +66,7 @@ class Report:
     def from_parameters(cls, **values) -> "Report":
         """Check the parameters and load the data; raise a clear error naming every problem."""
         raw = check(values)  # types and names, before touching any file
-        data = load_dataset(raw.statements_path)
+        data = load_dataset_cached(raw.statements_path)
         params = check(values, known_parties=set(data.parties["id"]), known_topics=set(data.statements["topic"]))
         page.enable_renderer()
         return cls(data, params)

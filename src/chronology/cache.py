@@ -1,0 +1,73 @@
+"""Never validate the same data twice: validated datasets cached by the content of their files.
+
+The key is a hash of the four files' bytes and of the code that reads and checks them, so an edit
+to a CSV or to the validation rules invalidates it. The driver validates before any kernel starts;
+the kernel then loads the cached, typed frames instead of parsing and checking the CSVs again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from pathlib import Path
+
+from . import paths
+from .load import Dataset, load_dataset, sibling_files
+
+_CODE_FILES = ("load.py", "schema.py", "dates.py", "naming.py", "cache.py")
+KEEP = 8  # datasets kept in the cache; older ones are removed
+
+
+def _code_digest() -> str:
+    h = hashlib.sha256()
+    for name in _CODE_FILES:
+        h.update((paths.PACKAGE_DIR / name).read_bytes())
+    return h.hexdigest()
+
+
+def dataset_key(statements: Path) -> str:
+    import pandas
+
+    h = hashlib.sha256((_code_digest() + pandas.__version__).encode())
+    for table, path in sorted(sibling_files(Path(statements)).items()):
+        h.update(table.encode())
+        h.update(str(Path(path).resolve()).encode())
+        with open(path, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                h.update(block)
+    return h.hexdigest()[:32]
+
+
+def load_dataset_cached(statements: Path | str = paths.STATEMENTS_CSV) -> Dataset:
+    """load_dataset(), or its cached result when neither the files nor the rules changed."""
+    statements = Path(statements)
+    if os.environ.get("CHRONOLOGY_NO_CACHE"):
+        return load_dataset(statements)
+    try:
+        key = dataset_key(statements)
+    except OSError:
+        return load_dataset(statements)  # unreadable: let the loader say so
+    folder = paths.cache_dir() / "datasets"
+    cached = folder / f"{key}.pickle"
+    if cached.exists():
+        try:
+            with cached.open("rb") as fh:
+                return pickle.load(fh)
+        except Exception:
+            cached.unlink(missing_ok=True)  # a damaged entry is rebuilt
+    data = load_dataset(statements)  # raises DataError: nothing is cached for bad data
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, suffix=".partial")
+    with os.fdopen(fd, "wb") as fh:
+        pickle.dump(data, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, cached)
+    _prune(folder)
+    return data
+
+
+def _prune(folder: Path) -> None:
+    entries = sorted(folder.glob("*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in entries[KEEP:]:
+        old.unlink(missing_ok=True)
