@@ -24,6 +24,7 @@ What the data looks like:
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import sys
 import time
@@ -40,7 +41,7 @@ except ImportError:  # run from a checkout without `pip install -e .`
     from chronology import paths
     from chronology.schema import MEASURES, PARTIES, PLACES, QUALIFIERS, SIDES, SOURCES, STATEMENTS
 
-GENERATOR_VERSION = 1  # bump when the output for a given (rows, seed) changes: invalidates caches
+GENERATOR_VERSION = 2  # bump when the output for a given (rows, seed) changes: invalidates caches
 
 _SYLLABLES = (
     "ag ak al am an ar as ba bar ber da dag dam dar de der ga gan gar gor gu ha ham han "
@@ -115,6 +116,16 @@ def _obj(values) -> np.ndarray:
     values = list(values)
     out = np.empty(len(values), dtype=object)
     out[:] = values
+    return out
+
+
+def _join(*parts) -> np.ndarray:
+    """Element-wise concatenation of equal-length arrays and constant strings, in one pass."""
+    arrays = [p if isinstance(p, np.ndarray) else None for p in parts]
+    n = next(len(a) for a in arrays if a is not None)
+    cols = [a if a is not None else [p] * n for a, p in zip(arrays, parts)]
+    out = np.empty(n, dtype=object)
+    out[:] = ["".join(t) for t in zip(*cols)]
     return out
 
 
@@ -276,7 +287,8 @@ def generate(rows: int, out_dir: Path | str, seed: int = 0) -> dict[str, Path]:
     place_idx = _zipf_choice(rng, len(place_ids), n, a=1.0)
     has_place = rng.random(n) < np.where(is_event, 0.9, 0.7)
     place_id = _where(has_place, place_ids[place_idx], "")
-    topic = topics[_zipf_choice(rng, len(topics), n, a=0.8)]
+    topic_idx = _zipf_choice(rng, len(topics), n, a=0.8)
+    topic = topics[topic_idx]
 
     # Responses: about 20% of the claims answer an earlier row (usually a recent one).
     idx = np.arange(n)
@@ -286,8 +298,9 @@ def generate(rows: int, out_dir: Path | str, seed: int = 0) -> dict[str, Path]:
     responds &= target < idx
 
     # Ids: unique, readable.
-    ids = topic + "-" + pd.Series(idx + 1).astype(str).to_numpy(dtype=object)
-    responds_to = _where(responds, ids[target], "")
+    ids = _join(topic, "-", (idx + 1).astype(str))
+    responds_to = np.full(n, "", dtype=object)
+    responds_to[responds] = ids[target[responds]]
 
     stance_pool = np.asarray(["asserts", "asserts", "asserts", "reports", "accuses", "demands"], dtype=object)
     stance = _where(claim, stance_pool[rng.integers(0, len(stance_pool), n)], "")
@@ -298,34 +311,43 @@ def generate(rows: int, out_dir: Path | str, seed: int = 0) -> dict[str, Path]:
     pool = _quote_pool(rng, min(max(n // 10, 500), 50_000))
     qa, qb = rng.integers(0, len(pool), n), rng.integers(0, len(pool), n)
     two = rng.random(n) < 0.5
-    quote = np.where(two, pool[qa] + ". " + pool[qb], pool[qa])
     has_quote = (kind_idx == 0) & (rng.random(n) < 0.4) | is_figure & (rng.random(n) < 0.15)
-    quote = _where(has_quote, quote, "")
-
-    # Summaries: our own neutral words, with {place_id} tokens.
-    token = "{" + place_ids[place_idx] + "}"
-    what = np.asarray(_SUMMARY_WHAT, dtype=object)[rng.integers(0, len(_SUMMARY_WHAT), n)]
-    verbs = np.asarray(_VERBS, dtype=object)[rng.integers(0, len(_VERBS), n)]
-    where_text = _where(has_place & (rng.random(n) < 0.8), " in " + token, "")
-    topic_text = " (" + np.char.replace(topic.astype(str), "-", " ").astype(object) + ")"
-    summary = party_name + " " + verbs + " " + what + where_text + topic_text + "."
-    answered = np.where(claim[target], "the claim by " + party_name[target], "the report of that event").astype(object)
-    response_text = party_name + " " + np.asarray(_RESPONSE_WHAT, dtype=object)[rng.integers(0, len(_RESPONSE_WHAT), n)] + ": " + answered + where_text + "."
-    summary = _where(responds, response_text, summary)
-    event_text = np.asarray(_EVENT_WHAT, dtype=object)[rng.integers(0, len(_EVENT_WHAT), n)] + " " + np.where(has_place, token, "the region") + "."
-    summary = _where(is_event, event_text, summary)
+    quote = np.full(n, "", dtype=object)
+    one, both = has_quote & ~two, has_quote & two
+    quote[one] = pool[qa[one]]
+    quote[both] = _join(pool[qa[both]], ". ", pool[qb[both]])
 
     # Figures: measure, value, qualifier, unit.
-    measure_idx = rng.integers(0, len(MEASURES), n)
     measures = np.asarray(MEASURES, dtype=object)
-    measure = _where(is_figure, measures[measure_idx], "")
+    measure = _where(is_figure, measures[rng.integers(0, len(MEASURES), n)], "")
     values = np.maximum(1, np.round(rng.lognormal(4.0, 2.0, n))).astype(np.int64)
-    value = _where(is_figure, pd.Series(values).astype(str).to_numpy(dtype=object), "")
+    value = np.full(n, "", dtype=object)
+    value[is_figure] = values[is_figure].astype(str).astype(object)
     qual_p = np.array([0.3, 0.25, 0.1, 0.05, 0.05, 0.05, 0.15, 0.05])
     qualifier = _where(is_figure, np.asarray(QUALIFIERS, dtype=object)[rng.choice(len(QUALIFIERS), n, p=qual_p / qual_p.sum())], "")
     unit = _where(is_figure, np.where(measure == "equipment_destroyed", np.where(rng.random(n) < 0.5, "vehicles", "tanks"), "people"), "")
-    summary = _where(is_figure, party_name + " " + verbs + " " + value + " " + np.char.replace(measure.astype(str), "_", " ").astype(object) + where_text + ".", summary)
-    summary = _where(is_figure & responds, response_text, summary)
+
+    # Summaries: our own neutral words, with {place_id} tokens; each kind of row built on its own rows.
+    place_tokens = np.asarray(["{" + p + "}" for p in place_ids], dtype=object)
+    token = place_tokens[place_idx]
+    what = np.asarray(_SUMMARY_WHAT, dtype=object)[rng.integers(0, len(_SUMMARY_WHAT), n)]
+    verbs = np.asarray(_VERBS, dtype=object)[rng.integers(0, len(_VERBS), n)]
+    where_text = np.full(n, "", dtype=object)
+    in_place = has_place & (rng.random(n) < 0.8)
+    where_text[in_place] = _join(" in ", token[in_place])
+    topic_words = np.asarray([" (" + t.replace("-", " ") + ")" for t in topics], dtype=object)
+    topic_text = topic_words[topic_idx]
+    measure_words = {m: " " + m.replace("_", " ") for m in MEASURES}
+    summary = np.empty(n, dtype=object)
+    plain = claim & ~responds & ~is_figure
+    summary[plain] = _join(party_name[plain], " ", verbs[plain], " ", what[plain], where_text[plain], topic_text[plain], ".")
+    fig = is_figure & ~responds
+    summary[fig] = _join(party_name[fig], " ", verbs[fig], " ", value[fig], np.asarray([measure_words[m] for m in measure[fig]], dtype=object), where_text[fig], ".")
+    r = np.flatnonzero(responds)
+    answered = np.where(claim[target[r]], "the claim by " + party_name[target[r]], "the report of that event")
+    summary[r] = _join(party_name[r], " ", np.asarray(_RESPONSE_WHAT, dtype=object)[rng.integers(0, len(_RESPONSE_WHAT), len(r))], ": ", answered, where_text[r], ".")
+    ev = np.flatnonzero(is_event)
+    summary[ev] = _join(np.asarray(_EVENT_WHAT, dtype=object)[rng.integers(0, len(_EVENT_WHAT), len(ev))], " ", np.where(has_place[ev], token[ev], "the region"), ".")
 
     source_ids = sources["id"].to_numpy(dtype=object)
     source_id = source_ids[_zipf_choice(rng, len(source_ids), n, a=1.0)]
@@ -337,16 +359,23 @@ def generate(rows: int, out_dir: Path | str, seed: int = 0) -> dict[str, Path]:
         "summary": summary, "measure": measure, "value": value, "qualifier": qualifier, "unit": unit,
         "source_id": source_id,
     }
-    statements = pd.DataFrame({c.name: columns[c.name] for c in STATEMENTS.columns}, copy=False)
+    header = [c.name for c in STATEMENTS.columns]
 
-    files = {}
-    for name, frame in (("statements", statements), ("places", places), ("parties", parties), ("sources", sources)):
-        target = out / f"{name}.csv"
-        tmp = target.with_suffix(".csv.partial")
-        frame.to_csv(tmp, index=False, lineterminator="\n")
-        tmp.replace(target)
-        files[name] = target
+    files = {"statements": _write_csv(out / "statements.csv", header, [columns[h] for h in header])}
+    for name, frame in (("places", places), ("parties", parties), ("sources", sources)):
+        files[name] = _write_csv(out / f"{name}.csv", list(frame.columns), [frame[c].to_numpy(dtype=object) for c in frame.columns])
     return files
+
+
+def _write_csv(target: Path, header: list[str], columns: list[np.ndarray]) -> Path:
+    """RFC 4180 CSV (quotes only where needed, "\\n" line ends), written beside the target then renamed."""
+    tmp = target.with_suffix(".csv.partial")
+    with open(tmp, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(zip(*columns))
+    tmp.replace(target)
+    return target
 
 
 def cached(rows: int, root: Path | str = "/tmp/chronology-bench", seed: int = 0) -> tuple[Path, float | None]:

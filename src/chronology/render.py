@@ -105,6 +105,7 @@ class Kernel:
 
         self.cwd = cwd
         self.km = None
+        self.log = None
         self.error: BaseException | None = None
         self._thread = threading.Thread(target=self._start, daemon=True)
         self._thread.start()
@@ -115,7 +116,9 @@ class Kernel:
 
             env = {k: v for k, v in os.environ.items() if k != "CHRONOLOGY_LAB"}  # pages need the offline renderer
             km = KernelManager(kernel_name="python3")
-            km.start_kernel(cwd=str(self.cwd), env=env, extra_arguments=["--HistoryManager.enabled=False"])
+            # The kernel's own log (start-up notices, a crash) goes to a file named when it fails.
+            self.log = open(tempfile.NamedTemporaryFile(prefix="chronology-kernel-", suffix=".log", delete=False).name, "w")
+            km.start_kernel(cwd=str(self.cwd), env=env, extra_arguments=["--HistoryManager.enabled=False"], stdout=self.log, stderr=self.log)
             kc = km.client()
             kc.start_channels()
             kc.wait_for_ready(timeout=120)
@@ -131,10 +134,20 @@ class Kernel:
             raise RenderError(f"the Python kernel did not start: {type(self.error).__name__}: {self.error}", 1)
         return self.km
 
+    def log_tail(self, lines: int = 8) -> str:
+        if self.log is None:
+            return ""
+        self.log.flush()
+        tail = Path(self.log.name).read_text(errors="replace").splitlines()[-lines:]
+        return "\n".join(line for line in tail if "without encryption" not in line)
+
     def shutdown(self) -> None:
         self._thread.join()
         if self.km is not None and self.km.has_kernel:
             self.km.shutdown_kernel(now=True)
+        if self.log is not None:
+            self.log.close()
+            Path(self.log.name).unlink(missing_ok=True)
 
 
 def execute(notebook: Path, parameters: dict, *, kernel: Kernel, timeout: int, failed_dir: Path):
@@ -167,7 +180,8 @@ def execute(notebook: Path, parameters: dict, *, kernel: Kernel, timeout: int, f
         raise RenderError(f"{notebook.name}: cell {index} ({source}) ran for more than {timeout} s and was stopped (--timeout to allow longer)\nThe notebook as far as it ran: {kept}", 1) from None
     except DeadKernelError as err:
         _keep(nb, kept)
-        raise RenderError(f"{notebook.name}: the kernel died (out of memory?): {_strip_ansi(str(err))}\nThe notebook as far as it ran: {kept}", 1) from None
+        log = kernel.log_tail()
+        raise RenderError(f"{notebook.name}: the kernel died (out of memory?): {_strip_ansi(str(err))}" + (f"\nkernel log:\n{log}" if log else "") + f"\nThe notebook as far as it ran: {kept}", 1) from None
     return nb
 
 
@@ -259,18 +273,64 @@ def render(
 
 
 def _write(nb, nb_path: Path, parameters: dict, out_dir: Path, target: Path, progress: Progress) -> Path:
+    import threading
+
     from .html import export_html
 
+    figures: dict[str, bytes] = {}
+    figure_errors: list[BaseException] = []
+    # Static SVG copies of the charts (for slides), drawn while the page is exported.
+    drawer = threading.Thread(target=_draw_figures, args=(nb, figures, figure_errors), daemon=True)
+    drawer.start()
     title = _page_title(nb) or target.stem
     meta = {META_PARAMETERS: json.dumps(parameters, sort_keys=True, default=str), META_NOTEBOOK: nb_path.name}
     body = export_html(nb, title=title, meta=meta)
+    drawer.join()
     try:
         atomic_write(target, body)
+        _replace_figures(target.with_name(f"{target.stem}_files"), figures)
         write_index(out_dir)
     except OSError as err:
         raise RenderError(f"cannot write {target}: {err.strerror or err}; the earlier report is unchanged", 1) from None
     progress.step(f"wrote {target} ({len(body.encode()) / 1e6:.2f} MB)")
     return target
+
+
+def _draw_figures(nb, figures: dict, errors: list) -> None:
+    try:
+        import vl_convert
+
+        n = 0
+        for cell in nb.cells:
+            for out in cell.get("outputs", []):
+                spec = next((v for k, v in out.get("data", {}).items() if k.startswith("application/vnd.vegalite")), None)
+                if spec is not None:
+                    n += 1
+                    figures[f"chart-{n}.svg"] = vl_convert.vegalite_to_svg(spec).encode("utf-8")
+    except BaseException as err:  # the page matters more than its slide copies
+        errors.append(err)
+
+
+def _replace_figures(folder: Path, figures: dict[str, bytes]) -> None:
+    """Swap in the new SVG folder whole: old copies never mix with new ones."""
+    import shutil
+
+    if not figures and not folder.exists():
+        return
+    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    try:
+        for name, data in figures.items():
+            (staging / name).write_bytes(data)
+        os.chmod(staging, 0o755)
+        old = folder.with_name(f".{folder.name}.old")
+        if folder.exists():
+            shutil.rmtree(old, ignore_errors=True)
+            os.replace(folder, old)
+        os.replace(staging, folder)
+        shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
 
 
 def variants(vary: list[tuple[str, str]]) -> list[dict]:
@@ -359,6 +419,8 @@ def write_index(out_dir: Path) -> Path:
     for report in sorted(out_dir.glob("*.html")):
         if report.name == "index.html" or report.name.startswith("."):
             continue
+        figures = report.with_name(f"{report.stem}_files")
+        svgs = sorted(figures.glob("*.svg")) if figures.is_dir() else []
         head = report.read_text(encoding="utf-8", errors="replace")[:20000]
         title = re.search(r"<title>(.*?)</title>", head, re.S)
         params = _meta(head, META_PARAMETERS)
@@ -369,19 +431,26 @@ def write_index(out_dir: Path) -> Path:
         shown_text = ", ".join(f"{k}={v}" for k, v in shown.items()) or "defaults"
         rows.append(
             f'<tr><td><a href="{escape(report.name)}">{escape(report.name)}</a></td><td>{escape(html_lib.unescape(title.group(1)) if title else "")}</td>'
-            f"<td>{escape(notebook or '')}</td><td>{escape(shown_text)}</td></tr>"
+            f"<td>{escape(notebook or '')}</td><td>{escape(shown_text)}</td>"
+            f"<td>{' '.join(_svg_link(figures.name, svg.name) for svg in svgs)}</td></tr>"
         )
     page = (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">'
         "<title>Rendered reports</title><style>body{font-family:Helvetica Neue,Arial,sans-serif;max-width:900px;margin:2rem auto;padding:0 1rem}"
         "table{border-collapse:collapse;width:100%}td,th{text-align:left;padding:.4rem;border-bottom:1px solid #ddd;vertical-align:top}</style></head>"
-        "<body><h1>Rendered reports</h1><table><thead><tr><th>File</th><th>Title</th><th>Notebook</th><th>Parameters</th></tr></thead><tbody>"
+        "<body><h1>Rendered reports</h1><table><thead><tr><th>File</th><th>Title</th><th>Notebook</th><th>Parameters</th><th>Charts as SVG (for slides)</th></tr></thead><tbody>"
         + "\n".join(rows)
         + "</tbody></table></body></html>\n"
     )
     target = out_dir / "index.html"
     atomic_write(target, page)
     return target
+
+
+def _svg_link(folder: str, name: str) -> str:
+    from .html import escape
+
+    return f'<a href="{escape(folder)}/{escape(name)}">{escape(Path(name).stem)}</a>'
 
 
 def _meta(head: str, name: str) -> str | None:
