@@ -12,10 +12,12 @@ the project folder with the project's Python (.venv/bin/python when present):
   (d) batch    python -m chronology render --out TMP --quiet
                    --vary naming dual,azerbaijani,armenian --vary audience reader,class   (6 pages)
 
-Each step runs once untimed (warm-up: the Vega bundle cache in ~/.cache/chronology, the OS page
-cache), then N timed rounds; a round runs a, b, c, d in turn, so a change in the machine's load
-during the run touches every step alike. Prints the median, min and max wall time of each step,
-the ratios b/a, c/b, d/b against their targets, and the default page's size and bundles.
+Steps a-c run once untimed first (warm-up: the Vega bundle cache in ~/.cache/chronology, the OS
+page cache; (d) runs the same code as (b) and shares its warm-up), then N timed rounds. A round
+runs a, b, c, d in turn, so a change in the machine's load during the run touches every step
+alike. Prints the median, min and max wall time of each step and its median CPU time (the
+command's and every process it waited for: the kernel's too), the ratios b/a, c/b, d/b against
+their targets, and the default page's size and how many Vega and DataTables bundles it holds.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import argparse
 import os
 import platform
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -85,16 +88,24 @@ def machine() -> str:
 
 
 def load_average() -> str:
+    """Load average and, where the kernel reports it, the share of the last minute tasks waited for a CPU."""
     try:
-        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+        text = " ".join(f"{x:.2f}" for x in os.getloadavg())
     except OSError:
-        return "?"
+        text = "?"
+    try:
+        some = Path("/proc/pressure/cpu").read_text().split("\n")[0]
+        text += f" (CPU pressure {float(some.split('avg60=')[1].split()[0]):.0f}%)"
+    except (OSError, IndexError, ValueError):
+        pass
+    return text
 
 
 class Step:
     def __init__(self, key: str, label: str, commands: list[list[str]], out_dir: Path):
         self.key, self.label, self.commands, self.out_dir = key, label, commands, out_dir
         self.times: list[float] = []
+        self.cpu: list[float] = []  # CPU seconds of the command and every process it waited for (the kernel)
         self.error: str | None = None  # why the step has no figures
         self.unavailable = False
 
@@ -103,6 +114,7 @@ class Step:
         if self.out_dir.exists():
             shutil.rmtree(self.out_dir)
         self.out_dir.mkdir(parents=True)
+        ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.perf_counter()
         for cmd in self.commands:
             proc = subprocess.run(cmd, cwd=PROJECT, env=env, capture_output=True, text=True)
@@ -114,7 +126,10 @@ class Step:
                     tail = "\n".join(proc.stderr.strip().splitlines()[-4:])
                     self.error = f"exit {proc.returncode}: {' '.join(cmd[:4])} ...\n{textwrap.indent(tail, '      ')}"
                 return None
-        return time.perf_counter() - t0
+        wall = time.perf_counter() - t0
+        ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        self.last_cpu = (ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime)
+        return wall
 
     @property
     def median(self) -> float | None:
@@ -168,9 +183,13 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.perf_counter()
     load_before = load_average()
+    batch = steps[3]
+    probe = subprocess.run([py, "-m", "chronology", "render", "--help"], cwd=PROJECT, env=env, capture_output=True, text=True)
+    if "--vary" not in probe.stdout:
+        batch.unavailable, batch.error = True, "not available (render has no --vary option)"
     for _ in range(args.warmup):
         for s in steps:
-            if s.error is None:
+            if s.error is None and s is not batch:  # (b)'s warm-up fills every cache (d) uses
                 s.run(env)
     for _ in range(args.runs):
         for s in steps:
@@ -178,6 +197,7 @@ def main(argv: list[str] | None = None) -> int:
                 t = s.run(env)
                 if t is not None:
                     s.times.append(t)
+                    s.cpu.append(s.last_cpu)
     elapsed = time.perf_counter() - started
 
     # The pages the last runs wrote.
@@ -186,15 +206,17 @@ def main(argv: list[str] | None = None) -> int:
 
     print("Render benchmark")
     print(f"  machine:   {machine()}")
-    print(f"  load avg:  {load_before} at start, {load_average()} at end (other work on the machine slows every step)")
+    print(f"  load:      {load_before} at start, {load_average()} at end")
+    print("             (load average; CPU pressure = share of the last minute tasks waited for a CPU. Other work")
+    print("             on the machine slows every step; cpu s is our own CPU time, the kernel's included)")
     print(f"  runs:      {args.runs} timed after {args.warmup} warm-up, each step a fresh subprocess; {elapsed:.0f} s in all")
     print()
     w = max(len(s.label) for s in steps)
-    print(f"  {'step':<{w}}  {'median s':>8}  {'min s':>6}  {'max s':>6}")
-    print(f"  {'-' * w}  {'-' * 8}  {'-' * 6}  {'-' * 6}")
+    print(f"  {'step':<{w}}  {'median s':>8}  {'min s':>6}  {'max s':>6}  {'cpu s':>6}")
+    print(f"  {'-' * w}  {'-' * 8}  {'-' * 6}  {'-' * 6}  {'-' * 6}")
     for s in steps:
         if s.times:
-            print(f"  {s.label:<{w}}  {fmt(s.median):>8}  {fmt(min(s.times)):>6}  {fmt(max(s.times)):>6}")
+            print(f"  {s.label:<{w}}  {fmt(s.median):>8}  {fmt(min(s.times)):>6}  {fmt(max(s.times)):>6}  {fmt(statistics.median(s.cpu)):>6}")
         else:
             print(f"  {s.label:<{w}}  {s.error.splitlines()[0] if s.error else 'no runs'}")
             for line in (s.error or "").splitlines()[1:]:

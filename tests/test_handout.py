@@ -230,10 +230,19 @@ def key_page_path(rendered) -> Path:
 
 
 @pytest.fixture(scope="module")
-def browser():
+def chromium(request):
+    """The session's shared headless Chromium (tests/conftest.py `browser`) where there is one:
+    Playwright's sync API cannot run twice at once. Else one started here, as `pdf` starts it."""
     if CHROMIUM is None:
         pytest.skip("Chromium not found: browser tests skipped")
     sync_api = pytest.importorskip("playwright.sync_api", reason="the Playwright package is not installed")
+    try:
+        shared = request.getfixturevalue("browser")
+    except pytest.FixtureLookupError:
+        shared = None
+    if shared is not None:
+        yield shared
+        return
     from chronology.pdf import launch
 
     with sync_api.sync_playwright() as p:
@@ -243,8 +252,8 @@ def browser():
 
 
 @pytest.fixture(scope="module")
-def print_page(browser, key_page_path):
-    page = browser.new_page()
+def print_page(chromium, key_page_path):
+    page = chromium.new_page()
     page.goto(key_page_path.as_uri(), wait_until="load")
     page.emulate_media(media="print")
     yield page
@@ -284,8 +293,8 @@ def test_page_breaks_before_the_exercises_and_the_answer_key_only(print_page):
 
 
 @needs_chromium
-def test_headings_are_visible_on_screen_and_in_print(browser, key_page_path):
-    page = browser.new_page()
+def test_headings_are_visible_on_screen_and_in_print(chromium, key_page_path):
+    page = chromium.new_page()
     page.goto(key_page_path.as_uri(), wait_until="load")
     for media in ("screen", "print"):
         page.emulate_media(media=media)
@@ -308,9 +317,9 @@ def test_no_interactive_widget_is_visible_in_print(print_page):
 
 
 @pytest.fixture(scope="module")
-def pdfs(browser, key_page_path, tmp_path_factory) -> dict[str, Path]:
+def pdfs(chromium, key_page_path, tmp_path_factory) -> dict[str, Path]:
     out = tmp_path_factory.mktemp("pdf")
-    return {paper: print_pdf(key_page_path, out / f"handout-{paper}.pdf", paper=paper, browser=browser) for paper in ("A4", "Letter")}
+    return {paper: print_pdf(key_page_path, out / f"handout-{paper}.pdf", paper=paper, browser=chromium) for paper in ("A4", "Letter")}
 
 
 @needs_chromium

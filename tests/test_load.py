@@ -204,3 +204,65 @@ def test_a_header_after_blank_lines_keeps_physical_line_numbers(tmp_path):
     # aliyev-takes-shusha is line 4 of the clean file: two blank lines before the header make it 6
     assert [(p.line, p.column) for p in err.value.problems] == [(6, "")]
     assert "more cells than the header" in err.value.problems[0].expected
+
+
+# ---------------------------------------------------------------- the fast reader's corner cases
+
+
+def _both_readers(path: Path):
+    fast = read_csv_text(path, STATEMENTS)
+    exact = read_csv_text(path, STATEMENTS, exact=True)
+    if fast[0] is not None or exact[0] is not None:
+        pd.testing.assert_frame_equal(fast[0], exact[0])
+        assert fast[1].tolist() == exact[1].tolist()
+    assert fast[2] == exact[2]
+    return fast
+
+
+def test_quote_marks_inside_unquoted_cells_are_characters(tmp_path, monkeypatch):
+    text = CLEAN.read_text(encoding="utf-8")
+    text = text.replace("Ilham Aliyev,President", 'Ilham "the president" Aliyev,President', 1)
+    text = text.replace("Facebook post", 'Facebook post 5" long', 1)
+    text = text.replace("told the BBC", 'told the BBC""', 1)
+    path = tmp_path / "statements.csv"
+    path.write_text(text, encoding="utf-8")
+    frame, lines, problems = _both_readers(path)
+    assert problems == []
+    assert frame["speaker"].iloc[2] == 'Ilham "the president" Aliyev'
+    assert frame["channel"].iloc[4] == 'Facebook post 5" long'
+    assert frame["channel"].iloc[5] == 'told the BBC""'
+    assert lines.tolist() == [2, 3, 4, 5, 6, 7, 9, 10, 11]  # the quoted cell over lines 7-8 still counts
+    monkeypatch.setattr("chronology.load.MAX_LITERAL_QUOTES", 1)  # past the cap the exact reader takes over
+    assert _both_readers(path)[1].tolist() == lines.tolist()
+
+
+def test_an_unclosed_quote_is_found_by_both_readers(tmp_path):
+    lines = CLEAN.read_text(encoding="utf-8").splitlines(keepends=True)
+    path = tmp_path / "statements.csv"
+    path.write_text("".join(lines[:3] + [lines[3].replace(",televised address,", ',"televised address,')]), encoding="utf-8")
+    frame, _, problems = _both_readers(path)
+    assert frame is None
+    assert [(p.line, p.column) for p in problems] == [(4, "")] and "never closed" in problems[0].expected
+
+
+def test_a_quote_left_open_is_named_once_on_its_line(tmp_path):
+    """Closed by a later row's quote, an open quote swallows rows: one problem says so, not twenty."""
+    text = CLEAN.read_text(encoding="utf-8").replace(",televised address,", ',"televised address,', 1)
+    path = tmp_path / "statements.csv"
+    path.write_text(text, encoding="utf-8")
+    _both_readers(path)
+    with pytest.raises(DataError) as err:
+        load_dataset(path)
+    assert [(p.line, p.column) for p in err.value.problems] == [(4, "channel")]
+    assert 'is a quotation mark (") left open?' in err.value.problems[0].expected
+
+
+def test_rows_longer_than_the_header_are_found_by_both_readers(tmp_path):
+    lines = CLEAN.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[3] = lines[3].rstrip("\n") + ",,\n"  # stray commas: fine
+    lines[4] = lines[4].rstrip("\n") + ",oops\n"  # data past the header: a shifted row
+    path = tmp_path / "statements.csv"
+    path.write_text("".join(lines), encoding="utf-8")
+    frame, _, problems = _both_readers(path)
+    assert [(p.line, p.column) for p in problems] == [(5, "")]
+    assert "extra 'oops'" in problems[0].expected

@@ -19,8 +19,8 @@ import pandas as pd
 from . import html as page
 from . import naming
 from .dates import PartialDate, display_span
-from .figures import QUALIFIER_WORDS, bounds, fmt, phrase
-from .report import HTML, MEASURE_GROUPS, Report
+from .figures import QUALIFIER_WORDS, bounds, fmt
+from .report import HTML, Report
 
 escape = page.escape
 
@@ -249,8 +249,8 @@ class Handout(Report):
         add("truce", "a pause in the fighting agreed by the sides, often informal and short-lived; it does not settle the conflict.", "truce" in text)
         add("ceasefire", "an agreement to stop firing from a set time. Who arranged (brokered) it and whether it held are separate questions.", "ceasefire" in text)
         add("peace deal", "a formal agreement that settles a conflict; a truce or a ceasefire is not one.", "peace deal" in text)
-        add("broker", "to arrange an agreement between other parties as a go-between (“a ceasefire brokered by the United States”).", "broker" in text)
-        add("self-declared", "proclaimed by its own leaders but not recognised by other states, as with the self-declared republic in Nagorno-Karabakh and its “self-declared president”.", "self-declared" in text + " " + notes)
+        add("broker", "to arrange an agreement between other parties as a go-between: a ceasefire “brokered by” a third country was negotiated through it.", "broker" in text)
+        add("self-declared", "proclaimed by its own leaders but not recognised by other states: a “self-declared president” leads such a self-declared state.", "self-declared" in text + " " + notes)
         add("defence ministry", "the government department in charge of a country's armed forces; its officials and spokespeople speak for one side in the fighting.", "defence ministry" in text)
         add("verbatim quote", "the speaker's exact words as the source prints them, in quotation marks. A paraphrase (the “What” column) gives the sense in other words.", (v["quote"] != "").any())
         add("claim, denial, dispute", "a claim says something is so; a denial says it is not; a dispute contests it without a flat denial. None of them is a fact until checked.", bool(self._contests()))
@@ -260,7 +260,7 @@ class Handout(Report):
         if "lower" in kinds:
             r = kinds["lower"]
             add("lower bound", f"a number the true count is at or above. “{r['figure_text']}” ({r['speaker']}) is a lower bound: the count is above {fmt(r['value'])}, with no limit given.")
-        add("precision of a date", "how exactly a date is known: to the day, the month or the year. This handout never makes a date more precise than its source: “last month” in an article of 8 November 2020 is October 2020 (month).", len(v) > 0)
+        add("precision of a date", "how exactly a date is known: to the day, the month or the year. This handout never makes a date more precise than its source: for example, “last month” in an article published on 8 November 2020 is October 2020 (month), not a day.", len(v) > 0)
         add("span", "a period between two dates: something that lasted, or a statement the source does not date, known only to fall within the window.", (v["date_end"] != "").any())
         two_names = self._two_name_places()
         if len(two_names):

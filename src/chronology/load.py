@@ -307,28 +307,63 @@ def _positions(arr: np.ndarray, byte: int, chunk: int = 1 << 22) -> np.ndarray:
     return np.concatenate(found) if found else np.zeros(0, dtype=np.intp)
 
 
+class _UnclosedQuote(Exception):
+    """A quote mark opens a cell and nothing closes it: the rest of the file would be one cell."""
+
+    def __init__(self, line: int):
+        super().__init__(line)
+        self.line = line
+
+
+_UNCLOSED = ('a quotation mark (") opens a cell on this line and is never closed, so the rest of the file was read '
+             'as one cell: close the quote, or write a quote mark inside a quoted cell as two ("")')
+MAX_LITERAL_QUOTES = 1000  # quote marks inside unquoted cells handled by the fast reader; more go to the exact one
+
+
 def _record_bounds(raw: bytes) -> tuple[np.ndarray, np.ndarray] | None:
     """(byte offset where each record starts, physical line it starts on), found with numpy.
 
-    A record ends at a newline outside quotes. That needs every quote mark to be CSV quoting
-    (opening at the start of a cell, closing or doubled inside one); when one is not, return
-    None and let the exact (slow) reader do the work.
+    A record ends at a newline outside quotes, so what matters is which quote marks open and
+    close quoted cells. A quote opens one only at the start of a cell (after a comma, a newline
+    or spaces); elsewhere in an unquoted cell (`5" tall`) it is a literal character, as both
+    csv readers treat it. Those are found and set aside one by one; past MAX_LITERAL_QUOTES of
+    them, return None and let the exact reader do the work. Raises _UnclosedQuote when a quote
+    opened at the start of a cell is never closed.
     """
     arr = np.frombuffer(raw, dtype=np.uint8)
     nl = _positions(arr, 10)
     q = _positions(arr, 34)
     if len(q):
-        if len(q) % 2:
+        prev = arr[np.maximum(q - 1, 0)]
+        at_start = (q == 0) | (prev == 44) | (prev == 10)
+        checked = np.zeros(len(q), dtype=bool)  # after spaces: is a cell start behind them? (looked at lazily)
+        for _ in range(MAX_LITERAL_QUOTES + 1):
+            doubled = np.zeros(len(q), dtype=bool)
+            doubled[1:] = q[1:] == q[:-1] + 1  # "" inside a quoted cell
+            opening = np.arange(0, len(q), 2)
+            bad = opening[~(at_start[opening] | doubled[opening])]
+            spaced = bad[(prev[bad] == 32) & ~checked[bad]]
+            for i in spaced:  # a quote after spaces opens a cell too (skipinitialspace)
+                j = int(q[i]) - 1
+                while j >= 0 and raw[j] == 32:
+                    j -= 1
+                at_start[i] = j < 0 or raw[j] in (44, 10)
+                checked[i] = True
+            if len(spaced):
+                bad = opening[~(at_start[opening] | doubled[opening])]
+            if not len(bad):
+                break
+            keep = np.ones(len(q), dtype=bool)
+            keep[bad[0]] = False  # a literal quote: it neither opens nor closes anything
+            q, prev, at_start, checked = q[keep], prev[keep], at_start[keep], checked[keep]
+        else:
             return None
-        opening = q[0::2]
-        prev = arr[np.maximum(opening - 1, 0)]
-        ok = (opening == 0) | (prev == 44) | (prev == 10) | (prev == 34)
-        for i in np.flatnonzero(~ok):  # a quote after spaces opens a cell too (skipinitialspace)
-            j = int(opening[i]) - 1
-            while j >= 0 and raw[j] == 32:
-                j -= 1
-            if j >= 0 and raw[j] not in (44, 10):
-                return None
+        if len(q) % 2:
+            closed = q[:-1]
+            inside = (np.searchsorted(closed, nl) % 2).astype(bool)
+            ends = nl[~inside]
+            record = int(np.searchsorted(ends, q[-1]))
+            raise _UnclosedQuote(1 if record == 0 else int(np.flatnonzero(~inside)[record - 1]) + 2)
         inside = (np.searchsorted(q, nl) % 2).astype(bool)
         ends_at = np.flatnonzero(~inside)
     else:
@@ -532,12 +567,18 @@ def _read(path: Path, table: Table, limits: Limits, exact: bool = False) -> _Rea
     bad = _decode_problem(raw, name)
     if bad:
         return _Read(None, None, [bad])
+    nul = raw.find(b"\x00")
+    if nul >= 0:
+        return fail(_line_of(raw, nul), "this line holds a NUL byte (\\x00): the file is not plain CSV text (part binary, or damaged)")
     if b"\r" in raw:  # CRLF (Windows) or CR (old Mac) line ends, also inside quoted cells
         raw = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
 
     # Records: found with numpy and parsed by pandas when the quoting is regular, else by the csv module.
     parsed = None
-    bounds = None if exact else _record_bounds(raw)
+    try:
+        bounds = None if exact else _record_bounds(raw)
+    except _UnclosedQuote as err:
+        return fail(err.line, _UNCLOSED)
     if bounds is not None:
         starts, lines_all = bounds
         ends = np.concatenate((starts[1:], [len(raw)]))
@@ -561,15 +602,18 @@ def _read(path: Path, table: Table, limits: Limits, exact: bool = False) -> _Rea
             )
     if parsed is None:
         text = raw.decode("utf-8")
-        records, record_lines = _parse_slow(text)
+        try:
+            records, record_lines = _parse_slow(text)
+        except csv.Error as err:  # pragma: no cover - NUL bytes are refused above; nothing else is known to get here
+            return fail(0, f"not readable as CSV ({err})")
         first = next((i for i, r in enumerate(records) if not _is_blank(r)), None)
         if first is None:
             return fail(0, "the file has no header row: expected a first row naming the columns")
         header_cells, body = records[first], records[first + 1:]
         width = len(header_cells)
         lines_arr = np.asarray(record_lines[first + 1:], dtype=np.int64)
-        if body and _unclosed_quote(text, int(lines_arr[-1])):
-            return fail(int(lines_arr[-1]), 'a quotation mark (") opens a cell on this line and is never closed, so the rest of the file was read as one cell: close the quote, or write a quote mark inside a quoted cell as two ("")')
+        if _unclosed_quote(text, record_lines[-1]):
+            return fail(record_lines[-1], _UNCLOSED)
         columns = []
         for c in range(width):
             col = np.empty(len(body), dtype=object)
@@ -657,12 +701,24 @@ def _read(path: Path, table: Table, limits: Limits, exact: bool = False) -> _Rea
         problems.append(Problem(name, int(lines[k]), "", "", f"this row has more cells than the header's {width} columns ({why}): extra {', '.join(repr(v.strip()[:30]) for v in more[:3])}"))
     shifted = np.zeros(n, dtype=bool)
     shifted[list(beyond)] = True
+    # A quote left open swallows the next line break and rows, and the row comes out short instead.
+    spans = np.diff(lines, append=lines[-1] + 1)
+    for k in np.flatnonzero((spans > 1) | (np.arange(n) == n - 1)):
+        if shifted[k]:
+            continue
+        for h in header[:width]:
+            v = cells[h].values[k] if h in cells else ""
+            if "\n" in v and v.split("\n", 1)[1].count(",") >= max(3, width // 2):
+                problems.append(Problem(name, int(lines[k]), h, v, _expect(
+                    'the cell to end before the next row, but it runs on over the next line, which looks like another row: is a quotation mark (") left open?')))
+                shifted[k] = True
+                break
     near = {}
     for h in unknown:
         close = difflib.get_close_matches(h, [c for c in known if c not in seen], n=1, cutoff=0.8)
         if close:
             near[close[0]] = h
-    return _Read(cells, np.asarray(lines, dtype=np.int64), problems, near, shifted if beyond else None)
+    return _Read(cells, np.asarray(lines, dtype=np.int64), problems, near, shifted if shifted.any() else None)
 
 
 def read_csv_text(path: Path, table: Table, limits: Limits | None = None, *, exact: bool = False) -> tuple[pd.DataFrame | None, np.ndarray | None, list[Problem]]:
@@ -753,16 +809,16 @@ def _allowed_message(col: Column):
     return check
 
 
-def _number(v: str, example: str = '1200 or "1,200"') -> tuple[float | None, str | None]:
-    """(the number, None) or (None, what was expected)."""
-    text = v.replace(",", "") if _THOUSANDS.match(v) else v
+def _number(v: str, example: str = '1200 or "1,200"', thousands: bool = True) -> tuple[float | None, str | None]:
+    """(the number, None) or (None, what was expected). `thousands`: accept "1,200" as 1200."""
+    text = v.replace(",", "") if thousands and _THOUSANDS.match(v) else v
     if _NUMBER.match(text):
         number = float(text)
         if np.isfinite(number):
             return number, None
         return None, f"a number such as {example} ({v} is too large)"
     hint = ""
-    if _DECIMAL_COMMA.match(v):
+    if _DECIMAL_COMMA.match(v) and not (thousands and _THOUSANDS.match(v)):
         hint = f"; write a decimal point: {v.replace(',', '.')}"
     elif m := re.match(r"^([A-Za-z][A-Za-z ]*?)\s*([\d,.]+)$", v):
         hint = f"; put {m.group(1).strip()!r} in the qualifier column and the number alone here"
@@ -834,7 +890,10 @@ def _check_columns(got: _Read, table: Table, rep: _Report) -> tuple[dict[str, np
             for i, u in enumerate(uniques):
                 if u == "":
                     continue
-                number, message = _number(u, col.example if col.name in _RANGES else '1200 or "1,200"')
+                if col.name in _RANGES:  # degrees: "39,758" is a decimal comma, not thirty-nine thousand
+                    number, message = _number(u, col.example, thousands=False)
+                else:
+                    number, message = _number(u)
                 if message is None and not low <= number <= high:
                     message = "a count of zero or more" if col.name == "value" else f"a number from {low:g} to {high:g}"
                 if message is None:

@@ -10,6 +10,7 @@ import html as html_lib
 import json
 import os
 import re
+import shutil
 import sys
 import tempfile
 import time
@@ -150,7 +151,7 @@ class Kernel:
             Path(self.log.name).unlink(missing_ok=True)
 
 
-def execute(notebook: Path, parameters: dict, *, kernel: Kernel, timeout: int, failed_dir: Path):
+def execute(notebook: Path, parameters: dict, *, kernel: Kernel, timeout: int, failed_dir: Path, assets: tuple[Path, str] | None = None):
     """Run the notebook with papermill's parameters in the warm kernel; a failing cell becomes one message."""
     import nbformat
     from nbclient import NotebookClient
@@ -163,6 +164,12 @@ def execute(notebook: Path, parameters: dict, *, kernel: Kernel, timeout: int, f
     for cell in nb.cells:
         if "injected-parameters" in cell.metadata.get("tags", []):
             cell.id = "injected-parameters"  # papermill gives it a random id; pages must not change
+    if assets is not None:
+        # Files too large for the page (the data download) are written where the driver collects them.
+        setup = nbformat.v4.new_code_cell(f"import chronology.report\nchronology.report.set_assets({str(assets[0])!r}, {assets[1]!r})")
+        setup.id = "chronology-setup"
+        setup.metadata["tags"] = ["chronology-setup"]
+        nb.cells.insert(0, setup)
     client = NotebookClient(nb, km=kernel.ready(), timeout=timeout, allow_errors=False, record_timing=False, resources={"metadata": {"path": str(notebook.parent)}})
     kept = failed_dir / f"{notebook.stem}-failed.ipynb"
     try:
@@ -255,24 +262,23 @@ def render(
     own_kernel = kernel is None
     if own_kernel:
         kernel = Kernel(nb_path.parent)  # starts now, while the inputs are checked
+    assets = Path(tempfile.mkdtemp(prefix="chronology-assets-"))
     try:
         progress.step("checking parameters and data")
-        try:
-            p = check_inputs(nb_path, parameters)
-        except RenderError:
-            raise
+        p = check_inputs(nb_path, parameters)
         if p.statements_csv:
             parameters["statements_csv"] = str(Path(p.statements_csv).resolve())
         progress.step(f"running {nb_path.name}")
-        nb = execute(nb_path, parameters, kernel=kernel, timeout=timeout, failed_dir=Path(tempfile.gettempdir()) / "chronology-failed")
+        nb = execute(nb_path, parameters, kernel=kernel, timeout=timeout, failed_dir=Path(tempfile.gettempdir()) / "chronology-failed", assets=(assets, f"{target.stem}_files"))
+        progress.step("writing HTML")
+        return _write(nb, nb_path, parameters, out_dir, target, progress, assets)
     finally:
         if own_kernel:
             kernel.shutdown()
-    progress.step("writing HTML")
-    return _write(nb, nb_path, parameters, out_dir, target, progress)
+        shutil.rmtree(assets, ignore_errors=True)
 
 
-def _write(nb, nb_path: Path, parameters: dict, out_dir: Path, target: Path, progress: Progress) -> Path:
+def _write(nb, nb_path: Path, parameters: dict, out_dir: Path, target: Path, progress: Progress, assets: Path | None = None) -> Path:
     import threading
 
     from .html import export_html
@@ -288,7 +294,7 @@ def _write(nb, nb_path: Path, parameters: dict, out_dir: Path, target: Path, pro
     drawer.join()
     try:
         atomic_write(target, body)
-        _replace_figures(target.with_name(f"{target.stem}_files"), figures)
+        _replace_figures(target.with_name(f"{target.stem}_files"), figures, assets)
         write_index(out_dir)
     except OSError as err:
         raise RenderError(f"cannot write {target}: {err.strerror or err}; the earlier report is unchanged", 1) from None
@@ -311,16 +317,17 @@ def _draw_figures(nb, figures: dict, errors: list) -> None:
         errors.append(err)
 
 
-def _replace_figures(folder: Path, figures: dict[str, bytes]) -> None:
-    """Swap in the new SVG folder whole: old copies never mix with new ones."""
-    import shutil
-
-    if not figures and not folder.exists():
+def _replace_figures(folder: Path, figures: dict[str, bytes], assets: Path | None = None) -> None:
+    """Swap in the page's folder (SVG copies, large downloads) whole: old files never mix with new ones."""
+    extra = sorted(assets.iterdir()) if assets is not None and assets.is_dir() else []
+    if not figures and not extra and not folder.exists():
         return
     staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
     try:
         for name, data in figures.items():
             (staging / name).write_bytes(data)
+        for path in extra:
+            shutil.move(str(path), staging / path.name)
         os.chmod(staging, 0o755)
         old = folder.with_name(f".{folder.name}.old")
         if folder.exists():

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import base64
 import io
+from pathlib import Path
 from dataclasses import dataclass
+from functools import cached_property
 
 import pandas as pd
 
@@ -18,7 +20,18 @@ from .schema import STATEMENTS
 
 escape = page.escape
 TABLE_ROW_LIMIT = 2000  # rows written into the page's table; the full data stays downloadable
+EMBED_LIMIT = 2_000_000  # bytes of CSV embedded in the page itself; a larger selection is a file beside it
+_assets: dict = {}  # where the renderer collects files that go beside the page (see set_assets)
+
+
+def set_assets(folder: str, link_prefix: str) -> None:
+    """Called by the renderer before a run: files for `NAME_files/` are written to `folder`."""
+    _assets.clear()
+    _assets.update(folder=Path(folder), prefix=link_prefix)
 LISTED_PARTIES = 12  # parties named in prose; the rest are counted
+CLAIMS_SHOWN = 12  # contested claims shown side by side; the rest are in the table
+CARDS_PER_PARTY = 6  # reactions shown per outside power
+FIGURES_SHOWN = 60  # figures drawn and listed; the rest are in the table
 MEASURE_GROUPS = {
     "deaths_military": "Military deaths",
     "deaths_civilian": "Civilian deaths",
@@ -46,13 +59,6 @@ class HTML:
 
     def __repr__(self) -> str:  # what nbval compares: the facts, in plain text
         return self.text
-
-
-def _csv_safe(value):
-    """Neutralise spreadsheet formulas in exported cells."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
 
 
 @dataclass
@@ -89,10 +95,14 @@ class Report:
         view = view.sort_values(["start", "end", "line"], kind="stable").copy()
         view["lane"] = view["party"].map(parties["name"]).fillna("Events").astype("str")
         view["side"] = view["party"].map(parties["side"]).fillna("event").astype("str")
-        view["summary_text"] = [naming.fill(s, self.names) for s in view["summary"]]
+        has_token = view["summary"].str.contains("{", regex=False)
+        view["summary_text"] = view["summary"]
+        view.loc[has_token, "summary_text"] = [naming.fill(s, self.names) for s in view.loc[has_token, "summary"]]
         view["place_name"] = view["place_id"].map(self.names).fillna("").astype("str")
         view["source"] = view["source_id"].map(sources["publisher"] + ": " + sources["title"]).fillna(view["source_id"]).astype("str")
-        view["date_text"] = [display_span(PartialDate.parse(d), PartialDate.parse(e) if e else None) for d, e in zip(view["date"], view["date_end"])]
+        spans = view[["date", "date_end"]].drop_duplicates()
+        span_text = {(d, e): display_span(PartialDate.parse(d), PartialDate.parse(e) if e else None) for d, e in spans.itertuples(index=False)}
+        view["date_text"] = [span_text[k] for k in zip(view["date"], view["date_end"])]
         self.view = view
         self.parties = parties
 
@@ -195,34 +205,39 @@ class Report:
             shown.append(f"{rest:,} other parties ({counts.iloc[LISTED_PARTIES:].sum():,} rows)")
         return ", ".join(shown[:-1]) + (" and " if len(shown) > 1 else "") + shown[-1]
 
-    def _contested(self) -> list[tuple[pd.Series, pd.DataFrame]]:
-        """Claims with responses in the view, the most answered first (ties: earliest)."""
-        v = self.view
-        answered = v[v["responds_to"] != ""]
-        if answered.empty:
-            return []
-        by_target = answered.groupby("responds_to", sort=False)
+    def _contested(self, limit: int = 12) -> list[tuple[pd.Series, pd.DataFrame]]:
+        """Claims with responses in the view: most denied or disputed first, then most answered, then earliest."""
+        ranked = self._contest_ranking
         out = []
-        ids = v.set_index("id")
-        st_ids = self.data.statements.set_index("id")
-        for target, responses in by_target:
-            if target in ids.index:
-                claim = ids.loc[target].copy()
-            elif target in st_ids.index:
-                continue  # the claim is outside the selection; shown with its responses in the table
-            else:
-                continue
+        for target in ranked.index[:limit]:
+            claim = self._by_id.loc[target].copy()
             claim["id"] = target
-            out.append((claim, responses))
-        # Contested first: denials and disputes outrank other responses.
-        def weight(item):
-            claim, responses = item
-            return (-responses["stance"].isin(["denies", "disputes"]).sum(), -len(responses), claim["start"])
-        return sorted(out, key=weight)
+            out.append((claim, self.view[self.view["responds_to"] == target]))
+        return out
+
+    @cached_property
+    def _by_id(self) -> pd.DataFrame:
+        return self.view.set_index("id")
+
+    @cached_property
+    def _contest_ranking(self) -> pd.DataFrame:
+        """One row per answered claim in the view (claims outside the selection are left out)."""
+        v = self.view
+        answered = v[(v["responds_to"] != "") & v["responds_to"].isin(v["id"])]
+        if answered.empty:
+            return pd.DataFrame(columns=["contests", "responses", "start"])
+        ranking = pd.DataFrame(
+            {
+                "contests": answered["stance"].isin(["denies", "disputes"]).groupby(answered["responds_to"]).sum(),
+                "responses": answered.groupby("responds_to").size(),
+            }
+        )
+        ranking["start"] = self._by_id.loc[ranking.index, "start"]
+        return ranking.sort_values(["contests", "responses", "start"], ascending=[False, False, True], kind="stable")
 
     def _central_claim(self):
-        contested = [c for c in self._contested() if c[1]["stance"].isin(["denies", "disputes"]).any()]
-        return contested[0] if contested else None
+        top = self._contested(limit=1)
+        return top[0] if top and top[0][1]["stance"].isin(["denies", "disputes"]).any() else None
 
     def timeline(self):
         v = self.view
@@ -303,15 +318,20 @@ class Report:
         return HTML(f'<details class="text-alternative"><summary>{escape(text)}</summary><table class="data">{head}{body}</table>{more}</details>', text)
 
     def claims_and_denials(self) -> HTML:
-        contested = self._contested()
+        contested = self._contested(limit=CLAIMS_SHOWN)
         if not contested:
             return self._empty("claims with responses")
         blocks, lines = [], []
+        more = len(self._contest_ranking) - len(contested)
         for claim, responses in contested:
             cards = [self._card(claim, "Claim")] + [self._card(r, f"{r['stance'].capitalize()} ↩ answers the claim") for _, r in responses.iterrows()]
             heading = f"{claim['topic'].replace('-', ' ').capitalize()}: {claim['speaker'] or 'event'}, {claim['date_text']}"
             blocks.append(f'<section class="contest"><h3>{escape(heading)}</h3><div class="claims">{"".join(cards)}</div></section>')
             lines.append(f"{heading}: {len(responses)} response(s) ({', '.join(sorted(set(responses['stance'])))})")
+        if more > 0:
+            note = f"{more:,} more claims have responses; search the table below for them (the most contested are shown here)."
+            blocks.append(f"<p class='note'>{escape(note)}</p>")
+            lines.append(note)
         return HTML("\n".join(blocks), "\n".join(lines))
 
     def _card(self, row: pd.Series, label: str) -> str:
@@ -326,7 +346,11 @@ class Report:
         )
 
     def _figure_rows(self) -> pd.DataFrame:
-        f = self.view[self.view["kind"] == "figure"].copy()
+        f = self.view[self.view["kind"] == "figure"]
+        self._figures_total = len(f)
+        if len(f) > FIGURES_SHOWN:
+            f = f.nlargest(FIGURES_SHOWN, "value")  # the largest claims; every figure is in the table
+        f = f.copy()
         if f.empty:
             return f
         f["group"] = f["measure"].map(MEASURE_GROUPS).fillna(f["measure"])
@@ -344,9 +368,11 @@ class Report:
         if f.empty:
             return self._empty("casualty figures")
         cols = ["label", "group", "lane", "side", "value", "bound_kind", "bound_label", "arrow_to", "figure_text", "speaker", "source", "date_text", "side_text", "what"]
-        rows = f[cols].head(charts.MARK_LIMIT // 3).reset_index(drop=True)
+        rows = f[cols].reset_index(drop=True)
         claimants = f["lane"].nunique()
         title = f"{len(f)} figures from {claimants} {'claimant' if claimants == 1 else 'claimants'}, each counting something different"
+        if self._figures_total > len(f):
+            title = f"The {len(f)} largest of {self._figures_total:,} figures, each counting something different"
         return charts.figures(rows, title=title, subtitle="Triangles point the way the true count may lie; dashes mark the open side of a bound.")
 
     def figures_text(self) -> HTML:
@@ -367,6 +393,9 @@ class Report:
             "and words such as “nearly” and “more than” give only one side of an interval."
         )
         lines = [f"{r.group}: {r.figure_text} ({r.speaker})" for r in f.itertuples()]
+        if self._figures_total > len(f):
+            more = f"The {len(f)} largest of {self._figures_total:,} figures are shown; every figure is in the table of statements."
+            table += f"<p class='note'>{escape(more)}</p>"
         return HTML(f"<p>{escape(why)}</p>{table}", why + "\n" + "\n".join(lines))
 
     def truces(self) -> HTML:
@@ -377,7 +406,7 @@ class Report:
         responses = v[v["responds_to"].isin(t["id"])]
         body = []
         lines = []
-        for r in t[t["responds_to"] == ""].itertuples():
+        for r in t[t["responds_to"] == ""].head(50).itertuples():
             answers = responses[responses["responds_to"] == r.id]
             held = "; ".join(f"{a.speaker}: {a.summary_text}" for a in answers.itertuples())
             body.append(f"<tr><td>{escape(r.date_text)}</td><td>{escape(r.date_as_reported)}</td><td>{escape(r.summary_text)}</td><td>{escape(held)}</td></tr>")
@@ -449,10 +478,18 @@ class Report:
         if r.empty:
             return self._empty("statements by outside powers")
         items, lines = [], []
-        for name, group in r.groupby("lane", sort=False):
-            cards = "".join(self._card(row, row["stance"].capitalize()) for _, row in group.iterrows())
-            items.append(f"<h3>{escape(name)}</h3><div class='claims'>{cards}</div>")
+        top = r["lane"].value_counts().head(LISTED_PARTIES).index
+        for name in [n for n in dict.fromkeys(r["lane"]) if n in top]:
+            group = r[r["lane"] == name]
+            cards = "".join(self._card(row, row["stance"].capitalize()) for _, row in group.head(CARDS_PER_PARTY).iterrows())
+            more = f"<p class='note'>{escape(f'and {len(group) - CARDS_PER_PARTY:,} more from {name} in the table below')}</p>" if len(group) > CARDS_PER_PARTY else ""
+            items.append(f"<h3>{escape(name)}</h3><div class='claims'>{cards}</div>{more}")
             lines.append(f"{name}: {len(group)}")
+        others = r[~r["lane"].isin(top)]
+        if len(others):
+            note = f"{others['lane'].nunique():,} other outside parties made {len(others):,} statements; they are in the table below."
+            items.append(f"<p class='note'>{escape(note)}</p>")
+            lines.append(note)
         brokered = v[(v["topic"] == "ceasefire") & v["summary_text"].str.contains("brokered by the United States|US-brokered", regex=True)]
         if not (r["lane"] == "United States").any() and len(brokered):
             items.append(f"<p class='note'>{escape('The United States appears in the data only as the broker of a ceasefire (see Truces and ceasefires); no statement of its own is recorded.')}</p>")
@@ -480,8 +517,8 @@ class Report:
         text = method + " " + limits
         return HTML(f"<ul>{''.join(items)}</ul><p>{escape(method)}</p><p>{escape(limits)}</p>", f"{len(used)} source(s). " + text)
 
-    def _table_frame(self) -> pd.DataFrame:
-        v = self.view
+    def _table_frame(self, limit: int | None = None) -> pd.DataFrame:
+        v = self.view if limit is None else self.view.head(limit)
         return pd.DataFrame(
             {
                 "date": v["date_text"],
@@ -503,8 +540,8 @@ class Report:
         v = self.view
         if v.empty:
             return self._empty("statements")
-        frame = self._table_frame()
-        shown = frame.head(TABLE_ROW_LIMIT)
+        total = len(v)
+        shown = self._table_frame(TABLE_ROW_LIMIT)
         cols = [("date", "Date", ""), ("speaker", "Who", ""), ("party", "Party", ""), ("stance", "Stance", "wide"), ("place", "Place", "wide"), ("quote", "Quote", ""), ("summary", "Summary", ""), ("figure", "Figure", "num"), ("source", "Source", "wide")]
         head = "".join(f'<th class="{c}">{escape(label)}</th>' for _, label, c in cols)
         rows = []
@@ -515,29 +552,46 @@ class Report:
             )
             rows.append(f'<tr id="row-{escape(d["id"])}">{cells}</tr>')
         note = ""
-        if len(frame) > TABLE_ROW_LIMIT:
-            note = f"<p class='note large-data-note'>{escape(f'The table shows the first {TABLE_ROW_LIMIT:,} of {len(frame):,} rows in date order, to keep the page light; the download below holds every row.')}</p>"
+        if total > TABLE_ROW_LIMIT:
+            note = f"<p class='note large-data-note'>{escape(f'The table shows the first {TABLE_ROW_LIMIT:,} of {total:,} rows in date order, to keep the page light; the download below holds every row.')}</p>"
         tools = (
             '<div class="table-tools no-print"><label>Search the statements <input type="search" placeholder="a name, a place, a word…" aria-label="Search the statements"></label>'
             '<span class="table-status" aria-live="polite"></span>'
             '<span class="table-pager"><button type="button" data-prev>‹ previous</button> <button type="button" data-next>next ›</button></span></div>'
         )
         markup = f'<div class="table-wrap">{tools}{note}<table class="data" data-searchable data-page-size="50"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>'
-        return HTML(markup, f"{len(frame)} rows in the table" + (f", {len(shown)} shown" if len(shown) < len(frame) else ""))
+        return HTML(markup, f"{total} rows in the table" + (f", {len(shown)} shown" if len(shown) < total else ""))
 
     def download(self) -> HTML:
-        """The filtered rows the report used, as CSV embedded in the page (no server)."""
+        """The rows the report used, as CSV: inside the page when small, else a file beside it."""
         v = self.view
         cols = [c.name for c in STATEMENTS.columns]
         out = v[cols].copy()
-        out["value"] = out["value"].map(lambda x: "" if pd.isna(x) else fmt(x).replace(",", ""))
-        out = out.apply(lambda col: col.map(_csv_safe))
-        buf = io.StringIO()
-        out.to_csv(buf, index=False, lineterminator="\n")
-        data = base64.b64encode(buf.getvalue().encode("utf-8")).decode("ascii")
+        value = v["value"]
+        whole = value.notna() & (value % 1 == 0)
+        value_text = value.astype("string")
+        value_text[whole] = value[whole].astype("int64").astype("string")
+        out["value"] = value_text.fillna("")
+        for c in cols:
+            if out[c].dtype != "float64":
+                risky = out[c].str[:1].isin(["=", "+", "-", "@", "\t", "\r"])
+                if risky.any():
+                    out[c] = out[c].where(~risky, "'" + out[c])  # spreadsheet formula injection
+        text = out.to_csv(index=False, lineterminator="\n")
         name = "statements-selection.csv"
-        text = f"Download the {len(out):,} rows this report used ({name}, CSV, UTF-8)."
-        return HTML(f'<p><a class="download" download="{name}" href="data:text/csv;charset=utf-8;base64,{data}">{escape(text)}</a></p>', text)
+        size = len(text.encode("utf-8"))
+        shown_size = f"{size / 1e6:.1f} MB" if size >= 1e6 else f"{max(1, round(size / 1e3))} kB"
+        label = f"Download the {len(out):,} rows this report used ({name}, CSV, UTF-8, {shown_size})."
+        if size <= EMBED_LIMIT:
+            data = base64.b64encode(text.encode("utf-8")).decode("ascii")
+            return HTML(f'<p><a class="download" download="{name}" href="data:text/csv;charset=utf-8;base64,{data}">{escape(label)}</a></p>', label)
+        if _assets:
+            (_assets["folder"] / name).write_text(text, encoding="utf-8")
+            href = f"{_assets['prefix']}/{name}"
+            note = "The selection is too large to put inside the page; it is the file beside it, in the same folder."
+            return HTML(f'<p><a class="download" download="{name}" href="{escape(href)}">{escape(label)}</a></p><p class="note">{escape(note)}</p>', label + " " + note)
+        note = f"The selection ({size / 1e6:.0f} MB) is too large to put inside the page; render with `python -m chronology render` to get it as a file beside the page."
+        return HTML(f'<p class="note">{escape(note)}</p>', note)
 
     def discussion_questions(self) -> HTML:
         if self.params.audience != "class":

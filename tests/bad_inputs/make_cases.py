@@ -147,7 +147,12 @@ def refuse_cases() -> dict[str, bytes]:
     # Windows-1251: the Armenian official's words in Russian on line 4.
     w1251 = [list(r) for r in few]
     w1251[3][14] = "Бои в Шуши продолжаются - ждите и верьте в наши войска"
+    # A NUL byte on line 3, past the first 4 KB (where a file is sniffed for being binary).
+    nul = [list(r) for r in few]
+    nul[1][14] = "go down in the history of the Azerbaijani people " * 100
+    nul[2][5] = "Artsrun\x00Hovhannisyan"
     return {
+        "refuse_nul_byte.csv": _write(nul).encode(),
         "refuse_xlsx.csv": _xlsx(),
         "refuse_xls.csv": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504) + b"Workbook" + bytes(512),
         "refuse_pdf.csv": _pdf(),
