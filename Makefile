@@ -9,13 +9,14 @@ STAMP := $(VENV)/.installed
 DATA ?=
 PARAMS ?=
 OUT ?= reports
+PAPER ?= A4
 RENDER_ARGS := $(if $(DATA),--data $(DATA)) $(if $(PARAMS),-f $(PARAMS)) --out $(OUT)
 
 .PHONY: help env report handout-pdf test lab bench notebook-references lock clean distclean
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_.-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
-	@echo "  variables: DATA=statements.csv PARAMS=params.yaml OUT=reports"
+	@echo "  variables: DATA=statements.csv PARAMS=params.yaml OUT=reports PAPER=A4"
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -30,8 +31,8 @@ report: $(STAMP) ## render the report and the handout into reports/ (DATA=..., P
 	$(BIN)/python -m chronology render --notebook report $(RENDER_ARGS)
 	$(BIN)/python -m chronology render --notebook handout $(RENDER_ARGS)
 
-handout-pdf: $(STAMP) ## print reports/handout.html to reports/handout.pdf with headless Chromium
-	$(BIN)/python -m chronology pdf --out $(OUT)
+handout-pdf: $(STAMP) ## print reports/handout.html to reports/handout.pdf with headless Chromium (PAPER=A4|Letter)
+	$(BIN)/python -m chronology pdf --out $(OUT) --paper $(PAPER)
 
 test: $(STAMP) ## run every test: unit, notebooks (nbval), end-to-end render, headless Chromium
 	$(BIN)/python -m pytest -q tests

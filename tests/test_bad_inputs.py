@@ -102,6 +102,31 @@ def test_refused_with_every_problem_where_it_is(case):
         assert hits, f"expected a line starting {prefix!r} containing {row['message']!r}, got:\n{proc.stderr}"
 
 
+@pytest.mark.parametrize("case", REFUSE)
+def test_render_refuses_the_same_data_before_any_page_is_written(case, tmp_path, monkeypatch, capsys):
+    """`render --data FILE` gives the same problems and exit 2, writes nothing (in-process: faster)."""
+    from chronology.__main__ import main
+
+    for name in LIMIT_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    for name, value in _env(case).items():
+        monkeypatch.setenv(name, value)
+    out = tmp_path / "reports"
+    code = main(["render", "--data", str(CORPUS / case), "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert "Traceback" not in err
+    n = len(MANIFEST[case])
+    assert err.startswith(f"error: {n} problem{'s' if n != 1 else ''} in the data:"), err
+    for row in MANIFEST[case]:
+        file = str(CORPUS / (row["problem_file"] or case))
+        line = int(row["line"])
+        where = f"{file}:{line}" if line else file
+        prefix = f"{where}: {row['column']}: " if row["column"] else f"{where}: "
+        assert any(ln.startswith(prefix) and row["message"] in ln for ln in err.splitlines()), err
+    assert not out.exists() or not any(out.iterdir()), "nothing written for refused data"
+
+
 def test_a_hundred_bad_rows_list_forty_and_count_the_rest(tmp_path):
     rows = list(csv.reader(CLEAN.open(encoding="utf-8", newline="")))
     header, model = rows[0], rows[3]  # a statement

@@ -43,6 +43,17 @@ def test_report_draws_its_charts_offline_without_errors(browser, default_report:
     page.close()
 
 
+def test_section_headings_and_prose_are_visible(browser, default_report: Path):
+    page, *_ = open_offline(browser, default_report)
+    headings = page.locator("h2")
+    assert headings.count() >= 9
+    for i in range(headings.count()):
+        assert headings.nth(i).is_visible(), headings.nth(i).inner_text()
+    assert page.get_by_text("Every dated row, one lane per party.").is_visible()
+    assert page.locator("h1").inner_text() == "The battle for Shusha/Shushi, November 2020"
+    page.close()
+
+
 def test_table_search_narrows_the_rows(browser, default_report: Path):
     page, *_ = open_offline(browser, default_report)
     visible = "document.querySelectorAll('table[data-searchable] tbody tr:not([hidden])').length"

@@ -106,8 +106,13 @@ class Kernel:
 
         self.cwd = cwd
         self.km = None
-        self.log = None
+        # The kernel's own log (start-up notices, a crash) goes to a file, quoted when it fails.
+        fd, log_path = tempfile.mkstemp(prefix="chronology-kernel-", suffix=".log")
+        os.close(fd)
+        self.log = open(log_path, "w")
         self.error: BaseException | None = None
+        self.cancelled = False
+        self._lock = threading.Lock()
         self._thread = threading.Thread(target=self._start, daemon=True)
         self._thread.start()
 
@@ -117,15 +122,16 @@ class Kernel:
 
             env = {k: v for k, v in os.environ.items() if k != "CHRONOLOGY_LAB"}  # pages need the offline renderer
             km = KernelManager(kernel_name="python3")
-            # The kernel's own log (start-up notices, a crash) goes to a file named when it fails.
-            self.log = open(tempfile.NamedTemporaryFile(prefix="chronology-kernel-", suffix=".log", delete=False).name, "w")
-            km.start_kernel(cwd=str(self.cwd), env=env, extra_arguments=["--HistoryManager.enabled=False"], stdout=self.log, stderr=self.log)
+            with self._lock:
+                if self.cancelled:
+                    return
+                km.start_kernel(cwd=str(self.cwd), env=env, extra_arguments=["--HistoryManager.enabled=False"], stdout=self.log, stderr=self.log)
+                self.km = km
             kc = km.client()
             kc.start_channels()
-            kc.wait_for_ready(timeout=120)
+            kc.wait_for_ready(timeout=300)
             kc.execute(self.WARM_UP, silent=True, store_history=False)  # runs before the notebook's first cell
             kc.stop_channels()
-            self.km = km
         except BaseException as err:  # reported when the kernel is first needed
             self.error = err
 
@@ -136,19 +142,21 @@ class Kernel:
         return self.km
 
     def log_tail(self, lines: int = 8) -> str:
-        if self.log is None:
-            return ""
         self.log.flush()
         tail = Path(self.log.name).read_text(errors="replace").splitlines()[-lines:]
         return "\n".join(line for line in tail if "without encryption" not in line)
 
     def shutdown(self) -> None:
-        self._thread.join()
-        if self.km is not None and self.km.has_kernel:
-            self.km.shutdown_kernel(now=True)
-        if self.log is not None:
-            self.log.close()
-            Path(self.log.name).unlink(missing_ok=True)
+        """Stop the kernel at once, ready or not (a refused render should not wait for it)."""
+        with self._lock:
+            self.cancelled = True
+            if self.km is not None and self.km.has_kernel:
+                self.km.shutdown_kernel(now=True)
+        # A kernel killed before it was ready leaves its start-up thread polling for up to a second:
+        # it is a daemon and ends by itself.
+        self._thread.join(timeout=0.2)
+        self.log.close()
+        Path(self.log.name).unlink(missing_ok=True)
 
 
 def execute(notebook: Path, parameters: dict, *, kernel: Kernel, timeout: int, failed_dir: Path, assets: tuple[Path, str] | None = None):
