@@ -230,3 +230,15 @@ def test_hostile_text_is_escaped_in_the_html(hostile_report: Path):
 
     data = base64.b64decode(re.search(r"base64,([^\"]+)", page).group(1)).decode()
     assert "'=HYPERLINK" in data
+
+
+def test_a_batch_of_variants_gives_the_same_pages_as_single_renders(tmp_path: Path):
+    from chronology.render import render_batch
+
+    results = render_batch("report", {}, [("naming", "armenian,azerbaijani")], out_dir=tmp_path / "batch", quiet=True)
+    assert [(name, code) for name, _, code in results] == [("report-naming-armenian", 0), ("report-naming-azerbaijani", 0)]
+    single = render("report", {"naming": "armenian"}, out_dir=tmp_path / "single", name="report-naming-armenian", quiet=True)
+    assert (tmp_path / "batch" / "report-naming-armenian.html").read_bytes() == single.read_bytes()
+    index = (tmp_path / "batch" / "index.html").read_text(encoding="utf-8")
+    assert "report-naming-armenian.html" in index and "report-naming-azerbaijani.html" in index
+    assert sorted(p.name for p in (tmp_path / "batch" / "report-naming-armenian_files").iterdir()) == ["chart-1.svg", "chart-2.svg", "chart-3.svg"]
