@@ -12,9 +12,9 @@ the project folder with the project's Python (.venv/bin/python when present):
   (d) batch    python -m chronology render --out TMP --quiet
                    --vary naming dual,azerbaijani,armenian --vary audience reader,class   (6 pages)
 
-Warm-up: (b) and (c) run once untimed first. That fills the caches of normal use (the Vega bundle
-in ~/.cache/chronology, the OS page cache); (a) and (d) run a subset of (b)'s code and files, so
-they need no warm-up of their own. Then N timed rounds. A round
+Warm-up: (b) runs once untimed first. That fills the caches of normal use that every step relies
+on (the Vega bundle in ~/.cache/chronology; the OS page cache of python, pandas, altair, ipykernel,
+papermill, nbconvert); --warmup-all warms each step instead. Then N timed rounds. A round
 runs a, b, c, d in turn, so a change in the machine's load during the run touches every step
 alike. Prints the median, min and max wall time of each step and its median CPU time (the
 command's and every process it waited for: the kernel's too), the ratios b/a, c/b, d/b against
@@ -156,7 +156,8 @@ def page_facts(html_path: Path) -> tuple[float, int, int]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=5, help="timed runs of each step (default 5)")
-    ap.add_argument("--warmup", type=int, default=1, help="untimed runs of (b) and (c) first (default 1)")
+    ap.add_argument("--warmup", type=int, default=1, help="untimed runs of (b) first, which fill the caches all steps use (default 1)")
+    ap.add_argument("--warmup-all", action="store_true", help="warm up every step, not only (b)")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder (its path is printed)")
     args = ap.parse_args(argv)
 
@@ -188,11 +189,11 @@ def main(argv: list[str] | None = None) -> int:
     probe = subprocess.run([py, "-m", "chronology", "render", "--help"], cwd=PROJECT, env=env, capture_output=True, text=True)
     if "--vary" not in probe.stdout:
         batch.unavailable, batch.error = True, "not available (render has no --vary option)"
+    # Warm-up: (b) fills every cache the four steps use (the Vega bundle in ~/.cache/chronology;
+    # python, pandas, altair, ipykernel, papermill, nbconvert and its templates in the page cache).
+    # --warmup-all gives each step its own warm-up instead (about a minute longer).
     for _ in range(args.warmup):
-        # (b) first: it fills every cache the others use (the Vega bundle; python, pandas, altair,
-        # ipykernel, papermill and nbconvert in the page cache), so (a) and (d), which run a subset
-        # of the same code, need no warm-up of their own; (c) gets one for its CLIs and template.
-        for s in (steps[1], steps[2]):
+        for s in (steps if args.warmup_all else [steps[1]]):
             if s.error is None:
                 s.run(env)
     for _ in range(args.runs):
@@ -213,7 +214,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  load:      {load_before} at start, {load_average()} at end")
     print("             (load average; CPU pressure = share of the last minute tasks waited for a CPU. Other work")
     print("             on the machine slows every step; cpu s is our own CPU time, the kernel's included)")
-    print(f"  runs:      {args.runs} timed rounds of a, b, c, d after {args.warmup} warm-up of b and c; each step a fresh subprocess; {elapsed:.0f} s in all")
+    warmed = "every step" if args.warmup_all else "(b)"
+    print(f"  runs:      {args.runs} timed rounds of a, b, c, d after {args.warmup} warm-up of {warmed}; each step a fresh subprocess; {elapsed:.0f} s in all")
     print()
     w = max(len(s.label) for s in steps)
     print(f"  {'step':<{w}}  {'median s':>8}  {'min s':>6}  {'max s':>6}  {'cpu s':>6}")

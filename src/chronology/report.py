@@ -100,9 +100,9 @@ class Report:
         view.loc[has_token, "summary_text"] = [naming.fill(s, self.names) for s in view.loc[has_token, "summary"]]
         view["place_name"] = view["place_id"].map(self.names).fillna("").astype("str")
         view["source"] = view["source_id"].map(sources["publisher"] + ": " + sources["title"]).fillna(view["source_id"]).astype("str")
-        spans = view[["date", "date_end"]].drop_duplicates()
-        span_text = {(d, e): display_span(PartialDate.parse(d), PartialDate.parse(e) if e else None) for d, e in spans.itertuples(index=False)}
-        view["date_text"] = [span_text[k] for k in zip(view["date"], view["date_end"])]
+        span_key = view["date"] + "|" + view["date_end"]
+        span_text = {k: display_span(PartialDate.parse(k.split("|")[0]), PartialDate.parse(k.split("|")[1]) if k.split("|")[1] else None) for k in span_key.unique()}
+        view["date_text"] = span_key.map(span_text).astype("str")
         self.view = view
         self.parties = parties
 
@@ -182,9 +182,9 @@ class Report:
                 + f" {n} {'response denies or disputes' if n == 1 else 'responses deny or dispute'} it."
             )
         figs = v[v["kind"] == "figure"]
-        fig_bits = [f"{r.speaker}: {phrase(r.value, r.qualifier)} ({MEASURE_GROUPS.get(r.measure, r.measure).lower()})" for r in figs.itertuples()]
+        fig_bits = [f"{r.speaker}: {phrase(r.value, r.qualifier)} ({MEASURE_GROUPS.get(r.measure, r.measure).lower()})" for r in figs.head(8).itertuples()]
         if fig_bits:
-            sentences.append("Key figures, each as claimed: " + "; ".join(fig_bits[:8]) + ("; and more below." if len(fig_bits) > 8 else "."))
+            sentences.append("Key figures, each as claimed: " + "; ".join(fig_bits) + (f"; and {len(figs) - 8:,} more below." if len(figs) > 8 else "."))
         facts = [
             ("rows", f"{len(v):,}"),
             ("parties", f"{n_parties:,}"),
@@ -572,11 +572,11 @@ class Report:
         value_text = value.astype("string")
         value_text[whole] = value[whole].astype("int64").astype("string")
         out["value"] = value_text.fillna("")
-        for c in cols:
-            if out[c].dtype != "float64":
-                risky = out[c].str[:1].isin(["=", "+", "-", "@", "\t", "\r"])
-                if risky.any():
-                    out[c] = out[c].where(~risky, "'" + out[c])  # spreadsheet formula injection
+        # Spreadsheet formula injection: only free-text columns can start with = + - @ (ids, slugs and dates cannot).
+        for c in (col.name for col in STATEMENTS.columns if col.type == "string"):
+            risky = out[c].str.startswith(("=", "+", "-", "@", "\t", "\r"))
+            if risky.any():
+                out[c] = out[c].where(~risky, "'" + out[c])
         text = out.to_csv(index=False, lineterminator="\n")
         name = "statements-selection.csv"
         size = len(text.encode("utf-8"))
