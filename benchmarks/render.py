@@ -107,6 +107,7 @@ class Step:
         self.key, self.label, self.commands, self.out_dir = key, label, commands, out_dir
         self.times: list[float] = []
         self.cpu: list[float] = []  # CPU seconds of the command and every process it waited for (the kernel)
+        self.last_cpu = 0.0
         self.error: str | None = None  # why the step has no figures
         self.unavailable = False
 

@@ -124,11 +124,27 @@ def enable_renderer() -> None:
     alt.renderers.enable("chronology")
 
 
-def export_html(nb, *, title: str, meta: dict[str, str]) -> str:
-    """Executed notebook -> one self-contained page with code hidden."""
+@lru_cache(maxsize=1)
+def _exporter():
+    """One exporter per process: loading the templates is paid once per batch, not per page."""
     from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 
-    exporter = HTMLExporter(
+    class PageExporter(HTMLExporter):
+        def from_notebook_node(self, nb, resources=None, **kw):
+            # HTMLExporter's own version re-parses the whole page with BeautifulSoup to add alt texts
+            # to images and tabindex to cells; our pages hold no images, and on a large page that pass
+            # costs seconds. The rest is the same.
+            langinfo = nb.metadata.get("language_info", {})
+            lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
+            self.register_filter("highlight_code", self.filters.get("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)))
+            resources = self._init_resources(resources)
+            self.register_filter("filter_data_type", WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+    return PageExporter(
         template_name="chronology",
         extra_template_basedirs=[str(paths.TEMPLATES_DIR)],
         exclude_input=True,
@@ -136,6 +152,11 @@ def export_html(nb, *, title: str, meta: dict[str, str]) -> str:
         exclude_output_prompt=True,
         exclude_output_stdin=True,
     )
+
+
+def export_html(nb, *, title: str, meta: dict[str, str]) -> str:
+    """Executed notebook -> one self-contained page with code hidden."""
+    exporter = _exporter()
     has_charts = any(CHART_MARKER in "".join(str(o.get("data", {}).get("text/html", "")) for o in cell.get("outputs", [])) for cell in nb.cells)
     nb.metadata["title"] = title
     resources = {

@@ -52,6 +52,20 @@ class Parameters:
 PARAMETER_NAMES = tuple(f.name for f in fields(Parameters) if f.name != "extra")
 
 
+def papermill_type(text: str):
+    """A -p value typed as papermill's command line types it: True, False, None, int, float, else text."""
+    if text in ("True", "False"):
+        return text == "True"
+    if text == "None":
+        return None
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text
+
+
 def _did_you_mean(value: str, choices) -> str:
     close = difflib.get_close_matches(str(value), list(choices), n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""

@@ -159,7 +159,7 @@ class Kernel:
         Path(self.log.name).unlink(missing_ok=True)
 
 
-def execute(notebook: Path, parameters: dict, *, kernel: Kernel, timeout: int, failed_dir: Path, assets: tuple[Path, str] | None = None):
+def execute(notebook: Path, parameters: dict, *, kernel: Kernel, timeout: int, failed_dir: Path, assets: tuple[Path, str] | None = None, drawer: FigureDrawer | None = None):
     """Run the notebook with papermill's parameters in the warm kernel; a failing cell becomes one message."""
     import nbformat
     from nbclient import NotebookClient
@@ -179,6 +179,8 @@ def execute(notebook: Path, parameters: dict, *, kernel: Kernel, timeout: int, f
         setup.metadata["tags"] = ["chronology-setup"]
         nb.cells.insert(0, setup)
     client = NotebookClient(nb, km=kernel.ready(), timeout=timeout, allow_errors=False, record_timing=False, resources={"metadata": {"path": str(notebook.parent)}})
+    if drawer is not None:
+        client.on_cell_executed = drawer.on_cell_executed
     kept = failed_dir / f"{notebook.stem}-failed.ipynb"
     try:
         client.execute()
@@ -271,35 +273,30 @@ def render(
     if own_kernel:
         kernel = Kernel(nb_path.parent)  # starts now, while the inputs are checked
     assets = Path(tempfile.mkdtemp(prefix="chronology-assets-"))
+    drawer = FigureDrawer()
     try:
         progress.step("checking parameters and data")
         p = check_inputs(nb_path, parameters)
         if p.statements_csv:
             parameters["statements_csv"] = str(Path(p.statements_csv).resolve())
         progress.step(f"running {nb_path.name}")
-        nb = execute(nb_path, parameters, kernel=kernel, timeout=timeout, failed_dir=Path(tempfile.gettempdir()) / "chronology-failed", assets=(assets, f"{target.stem}_files"))
+        nb = execute(nb_path, parameters, kernel=kernel, timeout=timeout, failed_dir=Path(tempfile.gettempdir()) / "chronology-failed", assets=(assets, f"{target.stem}_files"), drawer=drawer)
         progress.step("writing HTML")
-        return _write(nb, nb_path, parameters, out_dir, target, progress, assets)
+        return _write(nb, nb_path, parameters, out_dir, target, progress, assets, drawer)
     finally:
+        drawer.close()
         if own_kernel:
             kernel.shutdown()
         shutil.rmtree(assets, ignore_errors=True)
 
 
-def _write(nb, nb_path: Path, parameters: dict, out_dir: Path, target: Path, progress: Progress, assets: Path | None = None) -> Path:
-    import threading
-
+def _write(nb, nb_path: Path, parameters: dict, out_dir: Path, target: Path, progress: Progress, assets: Path | None = None, drawer: FigureDrawer | None = None) -> Path:
     from .html import export_html
 
-    figures: dict[str, bytes] = {}
-    figure_errors: list[BaseException] = []
-    # Static SVG copies of the charts (for slides), drawn while the page is exported.
-    drawer = threading.Thread(target=_draw_figures, args=(nb, figures, figure_errors), daemon=True)
-    drawer.start()
     title = _page_title(nb) or target.stem
     meta = {META_PARAMETERS: json.dumps(parameters, sort_keys=True, default=str), META_NOTEBOOK: nb_path.name}
     body = export_html(nb, title=title, meta=meta)
-    drawer.join()
+    figures = drawer.figures() if drawer is not None else {}
     try:
         atomic_write(target, body)
         _replace_figures(target.with_name(f"{target.stem}_files"), figures, assets)
@@ -310,19 +307,41 @@ def _write(nb, nb_path: Path, parameters: dict, out_dir: Path, target: Path, pro
     return target
 
 
-def _draw_figures(nb, figures: dict, errors: list) -> None:
-    try:
+class FigureDrawer:
+    """Static SVG copies of the charts (for slides), drawn on a thread while the notebook still runs.
+
+    vl-convert releases the GIL, so drawing overlaps the kernel's work and the export.
+    """
+
+    def __init__(self) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="svg")
+        self.futures: list = []
+
+    @staticmethod
+    def _draw(spec: dict) -> bytes:
         import vl_convert
 
-        n = 0
-        for cell in nb.cells:
-            for out in cell.get("outputs", []):
-                spec = next((v for k, v in out.get("data", {}).items() if k.startswith("application/vnd.vegalite")), None)
-                if spec is not None:
-                    n += 1
-                    figures[f"chart-{n}.svg"] = vl_convert.vegalite_to_svg(spec).encode("utf-8")
-    except BaseException as err:  # the page matters more than its slide copies
-        errors.append(err)
+        return vl_convert.vegalite_to_svg(spec).encode("utf-8")
+
+    def on_cell_executed(self, cell=None, **_) -> None:
+        for out in cell.get("outputs", []) if cell is not None else []:
+            spec = next((v for k, v in out.get("data", {}).items() if k.startswith("application/vnd.vegalite")), None)
+            if spec is not None:
+                self.futures.append(self.pool.submit(self._draw, spec))
+
+    def figures(self) -> dict[str, bytes]:
+        out = {}
+        for n, future in enumerate(self.futures, 1):
+            try:
+                out[f"chart-{n}.svg"] = future.result()
+            except Exception:  # the page matters more than its slide copies
+                continue
+        return out
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _replace_figures(folder: Path, figures: dict[str, bytes], assets: Path | None = None) -> None:
@@ -352,9 +371,9 @@ def variants(vary: list[tuple[str, str]]) -> list[dict]:
     """--vary naming dual,armenian --vary audience reader,class -> the cross product of parameters."""
     import itertools
 
-    from papermill.cli import _resolve_type
+    from .params import papermill_type
 
-    axes = [(name, [_resolve_type(v.strip()) for v in values.split(",") if v.strip()]) for name, values in vary]
+    axes = [(name, [papermill_type(v.strip()) for v in values.split(",") if v.strip()]) for name, values in vary]
     return [dict(zip([a for a, _ in axes], combo)) for combo in itertools.product(*[vals for _, vals in axes])]
 
 
@@ -478,7 +497,8 @@ def _meta(head: str, name: str) -> str | None:
 def parse_cli_parameters(pairs: list[list[str]], params_file: str | None) -> dict:
     """-f YAML first, then -p NAME VALUE pairs typed as papermill types them."""
     import yaml
-    from papermill.cli import _resolve_type
+
+    from .params import papermill_type
 
     values: dict = {}
     if params_file:
@@ -494,7 +514,7 @@ def parse_cli_parameters(pairs: list[list[str]], params_file: str | None) -> dic
             raise RenderError(f"{params_file}: expected a YAML mapping of parameter names to values", 2)
         values.update(loaded)
     for name, value in pairs:
-        values[name] = _resolve_type(value)
+        values[name] = papermill_type(value)
         if name == "parties" and isinstance(values[name], str):
             values[name] = [s.strip() for s in value.strip("[]").split(",") if s.strip()]
     # dates are text: YAML reads 2020-10-01 as a date
