@@ -11,8 +11,10 @@ PARAMS ?=
 OUT ?= reports
 PAPER ?= A4
 RENDER_ARGS := $(if $(DATA),--data $(DATA)) $(if $(PARAMS),-f $(PARAMS)) --out $(OUT)
+# A page is rebuilt when the package, the bundled data or its notebook changed; always for your own DATA or PARAMS.
+PAGE_INPUTS := $(STAMP) $(wildcard src/chronology/*.py src/chronology/templates/*/* data/*) $(if $(DATA)$(PARAMS),FORCE)
 
-.PHONY: help env report handout-pdf test lab bench notebook-references lock clean distclean
+.PHONY: help env report handout-pdf test lab bench notebook-references lock clean distclean FORCE
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_.-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -27,11 +29,15 @@ $(STAMP): pyproject.toml requirements.lock
 
 env: $(STAMP) ## create the Python environment in .venv (once)
 
-report: $(STAMP) ## render the report and the handout into reports/ (DATA=..., PARAMS=... for your own)
+report: $(OUT)/report.html $(OUT)/handout.html ## render the report and the handout into reports/ (DATA=..., PARAMS=... for your own)
+
+$(OUT)/report.html: notebooks/report.ipynb $(PAGE_INPUTS)
 	$(BIN)/python -m chronology render --notebook report $(RENDER_ARGS)
+
+$(OUT)/handout.html: notebooks/handout.ipynb $(PAGE_INPUTS)
 	$(BIN)/python -m chronology render --notebook handout $(RENDER_ARGS)
 
-handout-pdf: $(STAMP) ## print reports/handout.html to reports/handout.pdf with headless Chromium (PAPER=A4|Letter)
+handout-pdf: $(OUT)/handout.html ## print reports/handout.html to reports/handout.pdf with headless Chromium (PAPER=A4|Letter)
 	$(BIN)/python -m chronology pdf --out $(OUT) --paper $(PAPER)
 
 test: $(STAMP) ## run every test: unit, notebooks (nbval), end-to-end render, headless Chromium
@@ -59,3 +65,5 @@ clean: ## remove rendered reports and caches (keeps the environment)
 
 distclean: clean ## also remove the environment
 	rm -rf $(VENV)
+
+FORCE:
