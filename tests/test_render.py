@@ -68,6 +68,9 @@ def test_rendering_twice_gives_identical_html(tmp_path: Path):
     first = render("report", params, out_dir=tmp_path / "1", quiet=True).read_bytes()
     second = render("report", params, out_dir=tmp_path / "2", quiet=True).read_bytes()
     assert first == second
+    text = visible_text(first.decode("utf-8"))
+    assert "The battle for Shusha, November 2020" in text and "Shushi" not in text.split("Azerbaijani name")[0].replace("Shushi continue", "")
+    assert "Selection: parties Armenia, Azerbaijan." in text
 
 
 def test_index_lists_reports_with_their_parameters(tmp_path: Path):
@@ -195,6 +198,40 @@ def test_a_failed_render_leaves_the_earlier_report_untouched(tmp_path: Path, def
 
     after = {p.name: p.read_bytes() for p in out.iterdir()}
     assert after == before, "earlier report byte-identical, no partial file"
+
+
+@pytest.mark.parametrize(
+    "cell, timeout, message",
+    [
+        ("import time\ntime.sleep(600)", "3", "ran for more than 3 s and was stopped"),
+        ("import os, signal\nos.kill(os.getpid(), signal.SIGKILL)", "600", "the kernel died"),
+    ],
+)
+def test_a_hung_cell_or_a_killed_kernel_is_a_message(tmp_path: Path, cell, timeout, message):
+    import nbformat
+
+    nb = nbformat.read(paths.NOTEBOOKS_DIR / "report.ipynb", as_version=4)
+    nb.cells.insert(3, nbformat.v4.new_code_cell(cell))
+    broken = tmp_path / "report.ipynb"
+    nbformat.write(nb, broken)
+    out = tmp_path / "out"
+    result = run_cli("render", "--notebook", broken, "--out", out, "--timeout", timeout)
+    assert result.returncode == 1
+    assert message in result.stderr and "Traceback" not in result.stderr
+    assert not out.exists() or not list(out.glob("*.html"))
+
+
+def test_inputs_are_never_modified(tmp_path: Path):
+    import hashlib
+
+    def digest():
+        return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(paths.DATA_DIR.iterdir()) if p.is_file()} | {
+            p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in paths.NOTEBOOKS_DIR.glob("*.ipynb")
+        }
+
+    before = digest()
+    render("report", {"naming": "armenian"}, out_dir=tmp_path, quiet=True)
+    assert digest() == before
 
 
 def test_a_write_error_leaves_the_earlier_report_untouched(tmp_path: Path, default_report: Path, monkeypatch):

@@ -118,18 +118,21 @@ class Kernel:
 
     def _start(self) -> None:
         try:
-            from jupyter_client.manager import KernelManager
+            from jupyter_client.manager import AsyncKernelManager
+            from jupyter_core.utils import run_sync
 
             env = {k: v for k, v in os.environ.items() if k != "CHRONOLOGY_LAB"}  # pages need the offline renderer
-            km = KernelManager(kernel_name="python3")
+            # An async manager, as nbclient's own: with a blocking client nbclient's event loop would
+            # wait on a silent cell forever, and neither the timeout nor a dead kernel would be noticed.
+            km = AsyncKernelManager(kernel_name="python3")
             with self._lock:
                 if self.cancelled:
                     return
-                km.start_kernel(cwd=str(self.cwd), env=env, extra_arguments=["--HistoryManager.enabled=False"], stdout=self.log, stderr=self.log)
+                run_sync(km.start_kernel)(cwd=str(self.cwd), env=env, extra_arguments=["--HistoryManager.enabled=False"], stdout=self.log, stderr=self.log)
                 self.km = km
             kc = km.client()
             kc.start_channels()
-            kc.wait_for_ready(timeout=300)
+            run_sync(kc.wait_for_ready)(timeout=300)
             kc.execute(self.WARM_UP, silent=True, store_history=False)  # runs before the notebook's first cell
             kc.stop_channels()
         except BaseException as err:  # reported when the kernel is first needed
@@ -151,7 +154,9 @@ class Kernel:
         with self._lock:
             self.cancelled = True
             if self.km is not None and self.km.has_kernel:
-                self.km.shutdown_kernel(now=True)
+                from jupyter_core.utils import run_sync
+
+                run_sync(self.km.shutdown_kernel)(now=True)
         # A kernel killed before it was ready leaves its start-up thread polling for up to a second:
         # it is a daemon and ends by itself.
         self._thread.join(timeout=0.2)

@@ -433,6 +433,7 @@ class Report:
         off_map = shown[far]
         shown = shown[~far]
         shown["name"] = shown["id"].map(self.names)
+        shown["note"] = [naming.fill(n, self.names) for n in shown["note"]]
         shown["other_names"] = [
             ", ".join(sorted({r.name_international, r.name_azerbaijani, r.name_armenian} - set(r.name.split("/")))) for r in shown.itertuples()
         ]
@@ -463,7 +464,7 @@ class Report:
         if places.empty:
             return HTML("", "")
         body = "".join(
-            f"<tr><td>{escape(self.names[r.id])}</td><td>{escape(r.name_azerbaijani)}</td><td>{escape(r.name_armenian)}</td><td class='num'>{mentions[r.id]}</td><td>{escape(r.note)}</td></tr>"
+            f"<tr><td>{escape(self.names[r.id])}</td><td>{escape(r.name_azerbaijani)}</td><td>{escape(r.name_armenian)}</td><td class='num'>{mentions[r.id]}</td><td>{escape(naming.fill(r.note, self.names))}</td></tr>"
             for r in places.itertuples()
         )
         text = f"{len(places)} places: " + ", ".join(self.names[p] for p in places["id"])

@@ -129,7 +129,7 @@ PLACES = Table(
         Column("country", STRING, "internationally recognised country", "Azerbaijan"),
         Column("latitude", NUMBER, "WGS84 latitude in degrees", "39.7583", required=True),
         Column("longitude", NUMBER, "WGS84 longitude in degrees", "46.7485", required=True),
-        Column("note", STRING, "why the place matters here", "on the hills above Stepanakert"),
+        Column("note", STRING, "why the place matters here; {place_id} in braces is written in the report's naming convention", "on the hills above {stepanakert}"),
     ),
 )
 
