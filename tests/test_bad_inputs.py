@@ -83,23 +83,28 @@ def test_the_made_cases_are_up_to_date():
 # ---------------------------------------------------------------- refused
 
 
+def assert_says_what_expected_csv_lists(case: str, stderr: str, *, name=_rel, first_line_prefix: str = "") -> None:
+    """The message counts the case's problems (it fails for its case only) and names each at its line and column."""
+    lines = stderr.splitlines()
+    expected = MANIFEST[case]
+    n = len(expected)
+    assert lines[0] == f"{first_line_prefix}{n} problem{'s' if n != 1 else ''} in the data:", f"it fails for its case only:\n{stderr}"
+    for row in expected:
+        file = name(CORPUS / (row["problem_file"] or case))
+        line = int(row["line"])
+        where = f"{file}:{line}" if line else file
+        prefix = f"{where}: {row['column']}: " if row["column"] else f"{where}: "
+        hits = [ln for ln in lines if ln.startswith(prefix) and row["message"] in ln]
+        assert hits, f"expected a line starting {prefix!r} containing {row['message']!r}, got:\n{stderr}"
+
+
 @pytest.mark.parametrize("case", REFUSE)
 def test_refused_with_every_problem_where_it_is(case):
     proc = run_cli("validate", _rel(CORPUS / case), env=_env(case))
     output = proc.stdout + proc.stderr
     assert "Traceback" not in output
     assert proc.returncode == 2, output
-    lines = proc.stderr.splitlines()
-    expected = MANIFEST[case]
-    n = len(expected)
-    assert lines[0] == f"{n} problem{'s' if n != 1 else ''} in the data:", f"it fails for its case only:\n{proc.stderr}"
-    for row in expected:
-        file = _rel(CORPUS / (row["problem_file"] or case))
-        line = int(row["line"])
-        where = f"{file}:{line}" if line else file
-        prefix = f"{where}: {row['column']}: " if row["column"] else f"{where}: "
-        hits = [ln for ln in lines if ln.startswith(prefix) and row["message"] in ln]
-        assert hits, f"expected a line starting {prefix!r} containing {row['message']!r}, got:\n{proc.stderr}"
+    assert_says_what_expected_csv_lists(case, proc.stderr)
 
 
 @pytest.mark.parametrize("case", REFUSE)
@@ -116,14 +121,7 @@ def test_render_refuses_the_same_data_before_any_page_is_written(case, tmp_path,
     err = capsys.readouterr().err
     assert code == 2, err
     assert "Traceback" not in err
-    n = len(MANIFEST[case])
-    assert err.startswith(f"error: {n} problem{'s' if n != 1 else ''} in the data:"), err
-    for row in MANIFEST[case]:
-        file = str(CORPUS / (row["problem_file"] or case))
-        line = int(row["line"])
-        where = f"{file}:{line}" if line else file
-        prefix = f"{where}: {row['column']}: " if row["column"] else f"{where}: "
-        assert any(ln.startswith(prefix) and row["message"] in ln for ln in err.splitlines()), err
+    assert_says_what_expected_csv_lists(case, err, name=str, first_line_prefix="error: ")
     assert not out.exists() or not any(out.iterdir()), "nothing written for refused data"
 
 
