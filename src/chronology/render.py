@@ -117,26 +117,44 @@ class Kernel:
         self._thread.start()
 
     def _start(self) -> None:
-        try:
-            from jupyter_client.manager import AsyncKernelManager
-            from jupyter_core.utils import run_sync
+        # Two kernels starting at the same moment (a batch on two cores) can pick the same free
+        # port; the loser dies at start-up, so a failed start is tried again on fresh ports.
+        for attempt in range(3):
+            try:
+                self._start_once()
+                self.error = None
+                return
+            except BaseException as err:  # reported when the kernel is first needed
+                self.error = err
+                with self._lock:
+                    if self.cancelled:
+                        return
+                    if self.km is not None and self.km.has_kernel:
+                        from jupyter_core.utils import run_sync
 
-            env = {k: v for k, v in os.environ.items() if k != "CHRONOLOGY_LAB"}  # pages need the offline renderer
-            # An async manager, as nbclient's own: with a blocking client nbclient's event loop would
-            # wait on a silent cell forever, and neither the timeout nor a dead kernel would be noticed.
-            km = AsyncKernelManager(kernel_name="python3")
-            with self._lock:
-                if self.cancelled:
-                    return
-                run_sync(km.start_kernel)(cwd=str(self.cwd), env=env, extra_arguments=["--HistoryManager.enabled=False"], stdout=self.log, stderr=self.log)
-                self.km = km
-            kc = km.client()
-            kc.start_channels()
-            run_sync(kc.wait_for_ready)(timeout=300)
+                        run_sync(self.km.shutdown_kernel)(now=True)
+                    self.km = None
+
+    def _start_once(self) -> None:
+        from jupyter_client.manager import AsyncKernelManager
+        from jupyter_core.utils import run_sync
+
+        env = {k: v for k, v in os.environ.items() if k != "CHRONOLOGY_LAB"}  # pages need the offline renderer
+        # An async manager, as nbclient's own: with a blocking client nbclient's event loop would
+        # wait on a silent cell forever, and neither the timeout nor a dead kernel would be noticed.
+        km = AsyncKernelManager(kernel_name="python3")
+        with self._lock:
+            if self.cancelled:
+                return
+            run_sync(km.start_kernel)(cwd=str(self.cwd), env=env, extra_arguments=["--HistoryManager.enabled=False"], stdout=self.log, stderr=self.log)
+            self.km = km
+        kc = km.client()
+        kc.start_channels()
+        try:
+            run_sync(kc.wait_for_ready)(timeout=120)
             kc.execute(self.WARM_UP, silent=True, store_history=False)  # runs before the notebook's first cell
+        finally:
             kc.stop_channels()
-        except BaseException as err:  # reported when the kernel is first needed
-            self.error = err
 
     def ready(self):
         self._thread.join()
