@@ -213,10 +213,6 @@ def arrow_end(value: float, kind: str) -> float:
     return value
 
 
-def log_floor(values) -> float:
-    return 10 ** math.floor(math.log10(max(1, min(values))))
-
-
 def _label_point(feature: dict) -> dict:
     """Where to write a country's name: the mean vertex of its largest ring (good enough at this scale)."""
     geom = feature["geometry"]

@@ -33,7 +33,6 @@ class Parameters:
     title: str | None = None
     seed: int = 1
     answers: bool = False
-    figures_dir: str | None = None
     extra: dict = field(default_factory=dict)
 
     @property
@@ -96,7 +95,6 @@ def check(values: dict, *, declared: dict | None = None, known_parties=None, kno
     expect_text("statements_csv", p.statements_csv)
     expect_text("title", p.title)
     expect_text("topic", p.topic)
-    expect_text("figures_dir", p.figures_dir)
     if p.naming not in NAMINGS:
         problems.append(f"naming: {p.naming!r}: expected one of {', '.join(NAMINGS)}" + _did_you_mean(p.naming, NAMINGS))
     if p.audience not in AUDIENCES:

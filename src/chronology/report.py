@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import base64
-import io
-from pathlib import Path
 from dataclasses import dataclass
+from pathlib import Path
 from functools import cached_property
 
 import pandas as pd
 
 from . import charts, html as page, naming
-from .dates import PartialDate, display_span
-from .figures import QUALIFIER_WORDS, bounds, fmt, phrase
 from .cache import load_dataset_cached
+from .dates import PartialDate, display_span
+from .figures import bounds, phrase
 from .load import Dataset
 from .params import Parameters, check
 from .schema import STATEMENTS
