@@ -125,18 +125,24 @@ def test_render_refuses_the_same_data_before_any_page_is_written(case, tmp_path,
     assert not out.exists() or not any(out.iterdir()), "nothing written for refused data"
 
 
-def test_a_hundred_bad_rows_list_forty_and_count_the_rest(tmp_path):
+def _copies_of_a_statement(path: Path, n: int, **changes: str) -> Path:
+    """n copies of one clean statement row, with new ids and the given cells changed."""
     rows = list(csv.reader(CLEAN.open(encoding="utf-8", newline="")))
     header, model = rows[0], rows[3]  # a statement
-    out = tmp_path / "statements.csv"
-    with out.open("w", encoding="utf-8", newline="") as f:
+    with path.open("w", encoding="utf-8", newline="") as f:
         w = csv.writer(f)
         w.writerow(header)
-        for i in range(100):
+        for i in range(n):
             r = list(model)
             r[0] = f"row-{i}"
-            r[header.index("kind")] = "statment"
+            for column, value in changes.items():
+                r[header.index(column)] = value
             w.writerow(r)
+    return path
+
+
+def test_a_hundred_bad_rows_list_forty_and_count_the_rest(tmp_path):
+    out = _copies_of_a_statement(tmp_path / "statements.csv", 100, kind="statment")
     proc = run_cli("validate", out)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     lines = proc.stderr.splitlines()
@@ -150,18 +156,7 @@ def test_a_hundred_bad_rows_list_forty_and_count_the_rest(tmp_path):
 
 def test_a_million_bad_cells_are_counted_not_listed(tmp_path):
     """Reporting stays cheap however many problems there are: each check lists a few and counts the rest."""
-    rows = list(csv.reader(CLEAN.open(encoding="utf-8", newline="")))
-    header, model = rows[0], rows[3]
-    out = tmp_path / "statements.csv"
-    with out.open("w", encoding="utf-8", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(header)
-        for i in range(20_000):
-            r = list(model)
-            r[0] = f"row-{i}"
-            r[header.index("date")] = "08/11/2020"
-            r[header.index("party")] = "azerbaijn"
-            w.writerow(r)
+    out = _copies_of_a_statement(tmp_path / "statements.csv", 20_000, date="08/11/2020", party="azerbaijn")
     with pytest.raises(DataError) as err:
         load_dataset(out)
     assert err.value.total == 40_000
