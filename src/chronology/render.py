@@ -152,7 +152,10 @@ class Kernel:
         kc.start_channels()
         try:
             run_sync(kc.wait_for_ready)(timeout=120)
-            kc.execute(self.WARM_UP, silent=True, store_history=False)  # runs before the notebook's first cell
+            # Wait for the imports too, so that --timeout counts a cell's own time, not the start-up's.
+            reply = run_sync(kc.execute_interactive)(self.WARM_UP, silent=True, store_history=False, timeout=300)
+            if reply["content"]["status"] != "ok":
+                raise RuntimeError(f"the kernel could not import the package: {reply['content'].get('ename')}: {reply['content'].get('evalue')}")
         finally:
             kc.stop_channels()
 
