@@ -70,16 +70,20 @@ def test_table_search_narrows_the_rows(browser, default_report: Path):
 def test_legend_click_hides_a_party(browser, default_report: Path):
     page, *_ = open_offline(browser, default_report)
     timeline = page.locator(".chronology-chart").nth(0)
-    before = timeline.locator("text").all_inner_texts()
-    legend_entry = timeline.locator("g.role-legend-label text", has_text="Armenia").first
-    legend_entry.click(force=True)  # Vega listens on the svg, which sits over its marks
-    page.wait_for_timeout(300)
-    # after a legend click most marks fade: their opacity drops below 0.2
-    faded = page.evaluate(
-        "Array.from(document.querySelectorAll('.chronology-chart')[0].querySelectorAll('g.mark-symbol path')).filter(p => parseFloat(p.getAttribute('opacity') || p.style.opacity || '1') < 0.2).length"
+    faded = (
+        "Array.from(document.querySelectorAll('.chronology-chart')[0].querySelectorAll('g.mark-symbol.role-mark path'))"
+        ".filter(p => parseFloat(p.getAttribute('opacity') || '1') < 0.2).length"
     )
-    assert faded > 0
-    assert before  # the chart has its text
+    assert page.evaluate(faded) == 0, "every party shown at first"
+    timeline.locator("g.role-legend-label text", has_text="Armenia").first.click(force=True)  # Vega listens on the svg
+    page.wait_for_timeout(300)
+    # every party but Armenia fades; Armenia's own dots stay
+    assert page.evaluate(faded) > 0
+    kept = page.evaluate(
+        "Array.from(document.querySelectorAll('.chronology-chart')[0].querySelectorAll('g.mark-symbol.role-mark path'))"
+        ".filter(p => parseFloat(p.getAttribute('opacity') || '1') >= 0.5).map(p => p.getAttribute('aria-label'))"
+    )
+    assert kept and all("Party: Armenia;" in label for label in kept), kept
     page.close()
 
 

@@ -10,7 +10,6 @@ from pathlib import Path
 
 from . import paths
 
-VEGA_EMBED_CALL = "vegaEmbed("
 # Marks the page's charts: the exporter adds the Vega bundle only where one is present.
 CHART_MARKER = 'class="chronology-chart"'
 
@@ -97,8 +96,6 @@ def chart_html(spec: dict, *, description: str = "") -> str:
 def altair_renderer(spec: dict, **metadata) -> dict:
     """Altair renderer: offline HTML for exported pages, the Vega-Lite mimetype for JupyterLab."""
     import os
-
-    import altair as alt
 
     if os.environ.get("CHRONOLOGY_LAB"):
         # JupyterLab draws the Vega-Lite mimetype itself and has no page-level bundle.
