@@ -232,7 +232,7 @@ def test_quote_marks_inside_unquoted_cells_are_characters(tmp_path, monkeypatch)
     assert frame["channel"].iloc[4] == 'Facebook post 5" long'
     assert frame["channel"].iloc[5] == 'told the BBC""'
     assert lines.tolist() == [2, 3, 4, 5, 6, 7, 9, 10, 11]  # the quoted cell over lines 7-8 still counts
-    monkeypatch.setattr("chronology.load.MAX_LITERAL_QUOTES", 1)  # past the cap the exact reader takes over
+    monkeypatch.setattr("chronology.csvread.MAX_LITERAL_QUOTES", 1)  # past the cap the exact reader takes over
     assert _both_readers(path)[1].tolist() == lines.tolist()
 
 

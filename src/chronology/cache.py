@@ -10,13 +10,14 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-import tempfile
 from pathlib import Path
 
 from . import paths
+from .fileio import atomic_write
 from .load import Dataset, load_dataset, sibling_files
 
-_CODE_FILES = ("load.py", "schema.py", "dates.py", "naming.py", "cache.py")
+# The modules whose code decides what a loaded dataset holds: an edit to any of them invalidates the cache.
+_CODE_FILES = ("load.py", "problem.py", "sniff.py", "csvread.py", "cells.py", "shape.py", "rules.py", "schema.py", "dates.py", "naming.py", "cache.py")
 KEEP = 8  # datasets kept in the cache; older ones are removed
 
 
@@ -58,11 +59,7 @@ def load_dataset_cached(statements: Path | str = paths.STATEMENTS_CSV) -> Datase
         except Exception:
             cached.unlink(missing_ok=True)  # a damaged entry is rebuilt
     data = load_dataset(statements)  # raises DataError: nothing is cached for bad data
-    folder.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, suffix=".partial")
-    with os.fdopen(fd, "wb") as fh:
-        pickle.dump(data, fh, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(tmp, cached)
+    atomic_write(cached, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))  # a reader never sees half a pickle
     _prune(folder)
     return data
 
