@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from chronology import paths
+from chronology import cache, paths
+from chronology.errors import InputError
 from chronology.load import (
     DataError,
     Dataset,
@@ -24,7 +25,7 @@ from chronology.load import (
     validate_files,
 )
 from chronology.schema import PARTIES, PLACES, PRECISIONS, SOURCES, STATEMENTS
-from test_bad_inputs import ROOT, run_cli
+from test_bad_inputs import run_cli
 
 CLEAN = Path(__file__).resolve().parent / "bad_inputs" / "accept_clean.csv"
 
@@ -90,10 +91,9 @@ def test_other_tables_load(ds):
 
 
 def test_validate_the_bundled_data_exits_0():
-    proc = run_cli("validate", *sorted(str(p.relative_to(ROOT)) for p in paths.DATA_DIR.glob("*.csv")))
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip() == "ok: 4 files valid"
-    assert validate_files(sorted(paths.DATA_DIR.glob("*.csv"))) == []
+    code, out, err = run_cli("validate", *sorted(paths.DATA_DIR.glob("*.csv")))
+    assert code == 0, err
+    assert out.strip() == "ok: 4 files valid"
 
 
 def test_load_table_and_detect_table():
@@ -146,9 +146,9 @@ def test_a_broken_date_an_unknown_party_and_a_word_for_a_number_are_reported_tog
         load_dataset(bad)
     found = [(p.line, p.column, p.value) for p in err.value.problems]
     assert found == [(2, "date", "2020-11-31"), (3, "party", "armenja"), (4, "value", "about twelve hundred")]
-    proc = run_cli("validate", bad)
-    assert proc.returncode == 2 and "Traceback" not in proc.stderr
-    assert proc.stderr.splitlines() == [
+    code, _, err = run_cli("validate", bad)
+    assert code == 2
+    assert err.splitlines() == [
         "3 problems in the data:",
         f"{bad}:2: date: '2020-11-31': expected a date as YYYY, YYYY-MM or YYYY-MM-DD; November 2020 has 30 days",
         f"{bad}:3: party: 'armenja': expected an id in parties.csv (did you mean 'armenia'?)",
@@ -179,6 +179,7 @@ def test_problem_text_has_the_file_line_column_value_expected_shape():
 def test_data_error_lists_forty_and_counts_the_rest():
     problems = [Problem("s.csv", i, "kind", "k", "one of statement, event, figure") for i in range(2, 47)]
     err = DataError(problems)
+    assert isinstance(err, InputError) and err.exit_code == 2 and str(err) == err.message()
     lines = err.message().splitlines()
     assert lines[0] == "45 problems in the data:" and len(lines) == 42
     assert lines[-1] == "... and 5 more problems"
@@ -188,12 +189,22 @@ def test_data_error_lists_forty_and_counts_the_rest():
     assert DataError(problems[:1]).message().splitlines()[0] == "1 problem in the data:"
 
 
-def test_limits_have_defaults_and_can_be_given():
-    assert Limits().max_cell_chars == 1_000_000
-    assert Limits(max_file_bytes=10).max_file_bytes == 10
+def test_limits_given_to_load_dataset_are_used():
     with pytest.raises(DataError) as err:
         load_dataset(CLEAN, limits=Limits(max_file_bytes=100))
     assert "more than the limit of 100" in err.value.message()
+
+
+def test_the_cache_returns_the_same_dataset_and_rebuilds_a_damaged_entry(tmp_path, monkeypatch):
+    monkeypatch.setenv("CHRONOLOGY_CACHE", str(tmp_path))
+    monkeypatch.delenv("CHRONOLOGY_NO_CACHE", raising=False)
+    first = cache.load_dataset_cached(CLEAN)
+    (entry,) = (tmp_path / "datasets").glob("*.pickle")
+    assert not list((tmp_path / "datasets").glob("*.partial"))
+    pd.testing.assert_frame_equal(cache.load_dataset_cached(CLEAN).statements, first.statements)
+    entry.write_bytes(b"damaged")
+    pd.testing.assert_frame_equal(cache.load_dataset_cached(CLEAN).statements, first.statements)
+    assert entry.read_bytes() != b"damaged"
 
 
 def test_a_header_after_blank_lines_keeps_physical_line_numbers(tmp_path):
