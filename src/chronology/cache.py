@@ -29,6 +29,7 @@ def _code_digest() -> str:
 
 
 def dataset_key(statements: Path) -> str:
+    """Hash of the four files (by path and bytes), the loader's code and pandas' version (the pickle format)."""
     import pandas
 
     h = hashlib.sha256((_code_digest() + pandas.__version__).encode())

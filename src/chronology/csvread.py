@@ -188,6 +188,7 @@ def record_bounds(raw: bytes) -> tuple[np.ndarray, np.ndarray] | None:
 
 
 def csv_reader(text: str):
+    """The csv module set up as pandas' reader is (spaces before a quote skipped), so both readers agree."""
     return csv.reader(io.StringIO(text, newline=""), skipinitialspace=True, strict=False)
 
 
@@ -262,4 +263,5 @@ def unclosed_quote(text: str, start_line: int) -> bool:
 
 
 def is_blank(cells) -> bool:
+    """A blank line or a row of commas: skipped before the header, dropped after it."""
     return not any(c.strip() for c in cells)

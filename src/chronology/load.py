@@ -37,6 +37,7 @@ MAX_PROBLEMS_SHOWN = 40
 
 
 def _env_int(name: str, default: int) -> int:
+    """A limit from the environment; a bad value is a data problem (exit 2), not a crash."""
     text = os.environ.get(name, "").strip()
     if not text:
         return default

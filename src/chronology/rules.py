@@ -72,6 +72,7 @@ def _slug_guess(value: str) -> str:
 
 
 def _slug_message(v: str) -> str | None:
+    """None for an identifier, else what was expected, with the identifier it was probably meant to be."""
     if _SLUG.match(v):
         return None
     slug = _slug_guess(v)
@@ -79,6 +80,7 @@ def _slug_message(v: str) -> str | None:
 
 
 def _allowed_message(col: Column):
+    """value -> None or what was expected: the allowed values, and a guess (a synonym, a spelling) when there is one."""
     def check(v: str) -> str | None:
         if v in col.allowed:
             return None

@@ -95,6 +95,7 @@ def _columns(records: csvread.Records, name: str, table: Table, limits: Limits) 
 
 
 def normalise_header(h: str) -> str:
+    """Headers as spreadsheets write them (' Date', 'ID', a stray BOM) name the same column."""
     return h.strip().lstrip("\ufeff").strip().lower()
 
 
