@@ -17,7 +17,7 @@ from .dates import PartialDate, display_span
 from .errors import InputError
 
 FILE_NAME = "report.yaml"
-KEYS = ("title", "method", "limits", "date_example", "figures_count", "notes", "road")
+KEYS = ("title", "method", "limits", "date_example", "figures_count", "naming_examples", "notes", "road")
 
 GENERIC_TITLE = "Statements and figures"
 GENERIC_METHOD = (
@@ -52,6 +52,7 @@ class Editorial:
     limits: str | None = None  # None: written from the data (see generic_limits)
     date_example: str = GENERIC_DATE_EXAMPLE
     figures_count: str | None = None
+    naming_examples: tuple[str, ...] = ()  # place ids that illustrate the naming conventions
     notes: dict[str, tuple[Note, ...]] = field(default_factory=dict)
     road: Road | None = None
 
@@ -90,6 +91,7 @@ class Editorial:
             limits=raw.get("limits"),
             date_example=raw.get("date_example") or defaults.date_example,
             figures_count=raw.get("figures_count"),
+            naming_examples=tuple(raw.get("naming_examples") or ()),
             notes=notes,
             road=road,
         )

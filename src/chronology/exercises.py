@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from . import naming, page
+from . import page
 from .qualifiers import QUALIFIER_WORDS, bounds, fmt
 
 if TYPE_CHECKING:
@@ -262,7 +262,7 @@ def _names_exercise(h: "Handout", rng: random.Random, number: int) -> Exercise |
     answer_text = (
         f"Each side names the place in its own language and tradition: {az} in Azerbaijani, {arm} in Armenian. "
         "The choice of name can signal whose account a speaker follows, so neutral texts often give both."
-        f"{example} This handout's own text uses {naming.DESCRIPTIONS[h.params.naming]}; quotes are never changed, "
+        f"{example} This handout's own text uses {h.sel.convention}; quotes are never changed, "
         "because changing a speaker's words would misreport them."
     )
     return Exercise(number, "One place, two names", "written", {"ask": ask}, ask, "text", {"text": answer_text}, answer_text)

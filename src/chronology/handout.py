@@ -13,7 +13,7 @@ from functools import cached_property
 
 import pandas as pd
 
-from . import naming, page
+from . import page
 from .dates import PartialDate, display_span
 from .exercises import CONTESTING, STANCE_LABELS, Exercise, build_exercises, quoted, stem
 from .page import HTML, section
@@ -124,7 +124,7 @@ class Handout:
     def heading(self) -> HTML:
         """Title, conventions, the handout's stylesheet and the source line printed on every page."""
         sub = (
-            f"Classroom handout, {self.version}. Place names: {naming.DESCRIPTIONS[self.params.naming]}. "
+            f"Classroom handout, {self.version}. Place names: {self.sel.convention}. "
             "Quotes keep the speaker's own words. Dates are only as precise as the source."
         )
         filters = self.sel.filters_text()
@@ -220,7 +220,7 @@ class Handout:
         two_names = self.two_name_places()
         if len(two_names):
             p0 = two_names.iloc[0]
-            add("place names", f"many places here have an Azerbaijani and an Armenian name ({p0['name_azerbaijani']} and {p0['name_armenian']}). This handout's own text uses {naming.DESCRIPTIONS[self.params.naming]}.")
+            add("place names", f"many places here have an Azerbaijani and an Armenian name ({p0['name_azerbaijani']} and {p0['name_armenian']}). This handout's own text uses {self.sel.convention}.")
         return sorted(terms, key=lambda t: t[0])
 
     def glossary(self) -> HTML:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import chart_data, charts, naming, page
+from . import chart_data, charts, page
 from .cache import load_dataset_cached
 from .chart_data import LISTED_PARTIES
 from .dates import PartialDate
@@ -91,7 +91,7 @@ class Report:
 
     def heading(self) -> HTML:
         filters = self.sel.filters_text()
-        sub = f"Place names: {naming.DESCRIPTIONS[self.params.naming]}. Quotes keep the speaker's own words." + (f" Selection: {filters}." if filters else "")
+        sub = f"Place names: {self.sel.convention}. Quotes keep the speaker's own words." + (f" Selection: {filters}." if filters else "")
         return section("heading", f"{self.title}\n{sub}", title=self.title, sub=sub)
 
     def at_a_glance(self) -> HTML:

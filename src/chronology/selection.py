@@ -33,6 +33,12 @@ MEASURE_GROUPS = {
 SIDE_WORDS = {"azerbaijani": "Azerbaijani side", "armenian": "Armenian side", "third-party": "third party", "press": "the press"}
 BOUND_LABELS = {"upper": "below this (upper bound)", "lower": "above this (lower bound)", "exact": "this figure (exact)", "approximate": "around this"}
 CONTESTING = ("denies", "disputes")
+CONVENTIONS = {
+    "dual": "international name with the other name beside it",
+    "azerbaijani": "names as used in Azerbaijan",
+    "armenian": "names as used in Armenia",
+    "international": "names in international English usage",
+}
 
 
 class Selection:
@@ -81,6 +87,18 @@ class Selection:
     def fill(self, text: str) -> str:
         """Our own prose with its {place} tokens in the naming convention."""
         return naming.fill(text, self.names)
+
+    @property
+    def convention(self) -> str:
+        """The naming convention in words, with examples: the editorial file's places, else the
+        first two places whose Azerbaijani and Armenian names differ."""
+        ids = [i for i in self.editorial.naming_examples if i in self.names]
+        if not ids:
+            places = self.data.places
+            ids = list(places.loc[places["name_azerbaijani"] != places["name_armenian"], "id"][:2])
+        examples = [self.names[i] for i in ids[: 1 if self.params.naming == "dual" else 2]]
+        words = CONVENTIONS[self.params.naming]
+        return f"{words} ({', '.join(examples)})" if examples else words
 
     @property
     def title(self) -> str:
