@@ -16,7 +16,7 @@ SIDE_COLOURS = {"azerbaijani": "#1f6fb2", "armenian": "#d3561c", "third-party": 
 FONT = "Helvetica Neue, Arial, sans-serif"
 
 
-class Figure:
+class Chart:
     """A finished chart as the notebook displays it.
 
     The spec is built without re-validating it against the Vega-Lite schema on every render (that
@@ -30,7 +30,7 @@ class Figure:
         return self.chart.to_dict(validate=validate)
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        from .html import altair_renderer
+        from .page import altair_renderer
 
         return altair_renderer(self.spec())
 
@@ -68,7 +68,7 @@ def _party_scale(lanes: pd.DataFrame) -> alt.Scale:
     return alt.Scale(domain=domain, range=rng)
 
 
-def timeline(rows: pd.DataFrame, *, detail_window: tuple[pd.Timestamp, pd.Timestamp], title: str, subtitle: str, aggregated: bool = False) -> Figure:
+def timeline(rows: pd.DataFrame, *, detail_window: tuple[pd.Timestamp, pd.Timestamp], title: str, subtitle: str, aggregated: bool = False) -> Chart:
     """Overview with a brush; detail of the brushed window; the statements in that window.
 
     `rows` has: lane, side, start, end_excl, precision, date_text, speaker, summary, quote, source, kind, listing.
@@ -133,10 +133,10 @@ def timeline(rows: pd.DataFrame, *, detail_window: tuple[pd.Timestamp, pd.Timest
         .properties(width=640, height=12 * 18, title=alt.TitleParams("In the chosen period (first 12, in date order)", fontSize=11, fontWeight="normal", color="#5b5b57"))
     )
     chart = alt.vconcat(detail, overview, listing, spacing=18).resolve_scale(color="shared")
-    return Figure(_config(chart).properties(description=f"{title}. {subtitle}"))
+    return Chart(_config(chart).properties(description=f"{title}. {subtitle}"))
 
 
-def figures(rows: pd.DataFrame, *, title: str, subtitle: str) -> Figure:
+def figures(rows: pd.DataFrame, *, title: str, subtitle: str) -> Chart:
     """Each figure as a mark showing its bound, on a log scale, grouped by what is counted.
 
     `rows`: label, group, lane, side, value, bound_kind, arrow_to, figure_text, speaker, source, date_text.
@@ -160,10 +160,10 @@ def figures(rows: pd.DataFrame, *, title: str, subtitle: str) -> Figure:
     )
     labels = base.mark_text(align="left", dx=10, dy=-9, fontSize=11).encode(x=x, y=y, text="figure_text:N")
     chart = alt.layer(open_side, marks, labels).properties(width=560, height=alt.Step(34), title=alt.TitleParams(title, subtitle=subtitle))
-    return Figure(_config(chart).properties(description=f"{title}. {subtitle}"))
+    return Chart(_config(chart).properties(description=f"{title}. {subtitle}"))
 
 
-def place_map(places: pd.DataFrame, roads: pd.DataFrame, *, title: str, subtitle: str) -> Figure:
+def place_map(places: pd.DataFrame, roads: pd.DataFrame, *, title: str, subtitle: str) -> Chart:
     """Places over country outlines shipped in data/ (nothing fetched)."""
     outlines = json.loads(paths.OUTLINES_GEOJSON.read_text(encoding="utf-8")) if paths.OUTLINES_GEOJSON.exists() else {"type": "FeatureCollection", "features": []}
     lon_lo, lon_hi = places["longitude"].min(), places["longitude"].max()
@@ -201,7 +201,7 @@ def place_map(places: pd.DataFrame, roads: pd.DataFrame, *, title: str, subtitle
     layers.append(points.transform_filter("!datum.label_below").mark_text(align="left", dx=9, dy=-8, fontSize=12, fontWeight="bold").encode(text="name:N"))
     layers.append(points.transform_filter("datum.label_below").mark_text(align="right", dx=-9, dy=12, fontSize=12, fontWeight="bold").encode(text="name:N"))
     chart = alt.layer(*layers).properties(width=640, height=420, title=alt.TitleParams(title, subtitle=subtitle))
-    return Figure(_config(chart).properties(description=f"{title}. {subtitle}"))
+    return Chart(_config(chart).properties(description=f"{title}. {subtitle}"))
 
 
 def arrow_end(value: float, kind: str) -> float:

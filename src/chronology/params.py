@@ -1,4 +1,8 @@
-"""Report parameters: checked in the driver before any kernel starts, and again in the notebook."""
+"""Report parameters: typed once. The driver checks them before any kernel starts; the notebook
+checks them once more (one `check`, then `require_known` against the loaded data).
+
+The defaults live here, in `Parameters`: the notebooks' parameters cells and the README repeat
+them, and tests/test_dates_figures_naming.py checks that they agree."""
 
 from __future__ import annotations
 
@@ -8,12 +12,13 @@ from pathlib import Path
 
 from . import paths
 from .dates import DateError, PartialDate
+from .errors import InputError
 from .schema import NAMINGS
 
 AUDIENCES = ("reader", "class")
 
 
-class ParameterError(ValueError):
+class ParameterError(InputError):
     """Bad report parameters; the message lists every problem."""
 
     def __init__(self, problems: list[str]):
@@ -23,10 +28,12 @@ class ParameterError(ValueError):
 
 @dataclass
 class Parameters:
+    """Checked parameters; `start` and `end` are parsed dates (text in, PartialDate out)."""
+
     statements_csv: str | None = None
     naming: str = "dual"
-    start: str | None = None
-    end: str | None = None
+    start: PartialDate | None = None
+    end: PartialDate | None = None
     parties: list[str] | None = None
     topic: str | None = None
     audience: str = "reader"
@@ -39,16 +46,10 @@ class Parameters:
     def statements_path(self) -> Path:
         return Path(self.statements_csv) if self.statements_csv else paths.STATEMENTS_CSV
 
-    @property
-    def start_date(self) -> PartialDate | None:
-        return PartialDate.parse(str(self.start)) if self.start else None
-
-    @property
-    def end_date(self) -> PartialDate | None:
-        return PartialDate.parse(str(self.end)) if self.end else None
 
 
 PARAMETER_NAMES = tuple(f.name for f in fields(Parameters) if f.name != "extra")
+DEFAULTS = {f.name: f.default for f in fields(Parameters) if f.name != "extra"}
 
 
 def papermill_type(text: str):
@@ -101,36 +102,48 @@ def check(values: dict, *, declared: dict | None = None, known_parties=None, kno
         problems.append(f"audience: {p.audience!r}: expected one of {', '.join(AUDIENCES)}" + _did_you_mean(p.audience, AUDIENCES))
     for name in ("start", "end"):
         value = getattr(p, name)
-        if value is None:
+        if value is None or isinstance(value, PartialDate):
             continue
+        setattr(p, name, None)
         if not isinstance(value, str):
             problems.append(f"{name}: {value!r}: expected a date as text, YYYY, YYYY-MM or YYYY-MM-DD")
             continue
         try:
-            PartialDate.parse(value)
+            setattr(p, name, PartialDate.parse(value))  # parsed once, here
         except DateError as err:
             problems.append(f"{name}: {value!r}: {err}")
-    try:
-        if p.start_date and p.end_date and p.end_date.last < p.start_date.first:
-            problems.append(f"start: {p.start!r} is after end {p.end!r}: expected start on or before end")
-    except (DateError, TypeError, AttributeError):
-        pass
+    if p.start and p.end and p.end.last < p.start.first:
+        problems.append(f"start: {values.get('start')!r} is after end {values.get('end')!r}: expected start on or before end")
     if isinstance(p.parties, str):
         # '-p parties turkey,russia' from a shell arrives as one string
         p.parties = [s.strip() for s in p.parties.split(",") if s.strip()]
-    if p.parties is not None:
-        if not isinstance(p.parties, (list, tuple)) or not all(isinstance(x, str) for x in p.parties):
-            problems.append(f"parties: {p.parties!r}: expected a list of party ids such as [turkey, russia], or None")
-        elif known_parties is not None:
-            for party in p.parties:
-                if party not in known_parties:
-                    problems.append(f"parties: {party!r}: expected a party id in parties.csv ({', '.join(sorted(known_parties))})" + _did_you_mean(party, known_parties))
-    if p.topic and known_topics is not None and p.topic not in known_topics:
-        problems.append(f"topic: {p.topic!r}: expected a topic in the data ({', '.join(sorted(known_topics))})" + _did_you_mean(p.topic, known_topics))
+    parties_ok = p.parties is None or (isinstance(p.parties, (list, tuple)) and all(isinstance(x, str) for x in p.parties))
+    if not parties_ok:
+        problems.append(f"parties: {p.parties!r}: expected a list of party ids such as [turkey, russia], or None")
+    problems += _unknown(p, known_parties if parties_ok else None, known_topics)
     if isinstance(p.seed, bool) or not isinstance(p.seed, int):
         problems.append(f"seed: {p.seed!r}: expected a whole number")
     if not isinstance(p.answers, bool):
         problems.append(f"answers: {p.answers!r}: expected True or False")
+    if problems:
+        raise ParameterError(problems)
+    return p
+
+
+def _unknown(p: Parameters, known_parties, known_topics) -> list[str]:
+    problems = []
+    if p.parties is not None and known_parties is not None:
+        for party in p.parties:
+            if party not in known_parties:
+                problems.append(f"parties: {party!r}: expected a party id in parties.csv ({', '.join(sorted(known_parties))})" + _did_you_mean(party, known_parties))
+    if p.topic and known_topics is not None and p.topic not in known_topics:
+        problems.append(f"topic: {p.topic!r}: expected a topic in the data ({', '.join(sorted(known_topics))})" + _did_you_mean(p.topic, known_topics))
+    return problems
+
+
+def require_known(p: Parameters, *, known_parties, known_topics) -> Parameters:
+    """Checked Parameters against the loaded data: every party and the topic must exist in it."""
+    problems = _unknown(p, known_parties, known_topics)
     if problems:
         raise ParameterError(problems)
     return p

@@ -99,7 +99,7 @@ def check_inputs(notebook: Path, parameters: dict):
 class Kernel:
     """A kernel started at once and warmed (the package imported) while the driver checks inputs."""
 
-    WARM_UP = "import chronology.report, chronology.html\nchronology.html.enable_renderer()"
+    WARM_UP = "import chronology.report, chronology.page\nchronology.page.enable_renderer()"
 
     def __init__(self, cwd: Path):
         import threading
@@ -317,7 +317,7 @@ def render(
 
 
 def _write(nb, nb_path: Path, parameters: dict, out_dir: Path, target: Path, progress: Progress, assets: Path | None = None, drawer: FigureDrawer | None = None) -> Path:
-    from .html import export_html
+    from .page import export_html
 
     title = _page_title(nb) or target.stem
     meta = {META_PARAMETERS: json.dumps(parameters, sort_keys=True, default=str), META_NOTEBOOK: nb_path.name}
@@ -473,7 +473,7 @@ def _page_title(nb) -> str:
 
 def write_index(out_dir: Path) -> Path:
     """reports/index.html, derived from the reports on disk and the parameters each one records."""
-    from .html import escape
+    from .page import escape
 
     rows = []
     for report in sorted(out_dir.glob("*.html")):
@@ -508,7 +508,7 @@ def write_index(out_dir: Path) -> Path:
 
 
 def _svg_link(folder: str, name: str) -> str:
-    from .html import escape
+    from .page import escape
 
     return f'<a href="{escape(folder)}/{escape(name)}">{escape(Path(name).stem)}</a>'
 

@@ -225,7 +225,7 @@ def default_title(ds, place_names: dict[str, str]) -> str:
 
 def build_slides(ds, naming: str = "dual", title: str | None = None) -> list[Slide]:
     """The title slide, then one slide per statements row (eras included), in file order."""
-    from .figures import phrase
+    from .qualifiers import phrase
     from .naming import DESCRIPTIONS, fill, names
 
     place_names = names(ds.places, naming)

@@ -1,4 +1,4 @@
-"""Offline HTML: one Vega bundle per page, a chart renderer with stable ids, the nbconvert export."""
+"""Offline HTML: section templates, one Vega bundle per page, a chart renderer with stable ids, the nbconvert export."""
 
 from __future__ import annotations
 
@@ -21,6 +21,51 @@ def escape(value) -> str:
     if isinstance(value, float) and value != value:
         return ""
     return html.escape(str(value), quote=True)
+
+
+class HTML:
+    """A piece of page markup (drawn by a template, data escaped) that notebooks display as such."""
+
+    def __init__(self, markup: str, text: str = ""):
+        self.markup = markup
+        self.text = text or markup
+
+    def _repr_html_(self) -> str:
+        return self.markup
+
+    def __repr__(self) -> str:  # what nbval compares: the facts, in plain text
+        return self.text
+
+
+def _blank_missing(value):
+    """None and NaN are drawn as nothing, as escape() does."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    return value
+
+
+@lru_cache(maxsize=1)
+def _environment():
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(paths.TEMPLATES_DIR / "sections")),
+        autoescape=True,  # every value is data: escaped unless a template says otherwise
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+        finalize=_blank_missing,
+    )
+
+
+def draw(template: str, /, **data) -> str:
+    """Markup of `templates/sections/<template>.html.j2` drawn with `data` (autoescaped)."""
+    return _environment().get_template(f"{template}.html.j2").render(**data).strip()
+
+
+def section(template: str, plain: str, /, **data) -> HTML:
+    """A section as the notebook shows it: the drawn markup, and its facts as plain text."""
+    return HTML(draw(template, **data), plain)
 
 
 def script_json(data) -> str:
