@@ -30,7 +30,7 @@ class Figure:
         return self.chart.to_dict(validate=validate)
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        from .html import altair_renderer
+        from .page import altair_renderer
 
         return altair_renderer(self.spec())
 

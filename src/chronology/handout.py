@@ -16,7 +16,7 @@ from functools import cached_property
 
 import pandas as pd
 
-from . import html as page
+from . import page
 from . import naming
 from .dates import PartialDate, display_span
 from .figures import QUALIFIER_WORDS, bounds, fmt

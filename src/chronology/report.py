@@ -9,7 +9,7 @@ from functools import cached_property
 
 import pandas as pd
 
-from . import charts, html as page, naming
+from . import charts, naming, page
 from .cache import load_dataset_cached
 from .dates import PartialDate, display_span
 from .figures import bounds, phrase
