@@ -19,7 +19,7 @@ import pandas as pd
 from . import page
 from . import naming
 from .dates import PartialDate, display_span
-from .figures import QUALIFIER_WORDS, bounds, fmt
+from .qualifiers import QUALIFIER_WORDS, bounds, fmt
 from .report import HTML, Report
 
 escape = page.escape

@@ -12,7 +12,7 @@ import pandas as pd
 from . import charts, naming, page
 from .cache import load_dataset_cached
 from .dates import PartialDate, display_span
-from .figures import bounds, phrase
+from .qualifiers import bounds, phrase
 from .load import Dataset
 from .params import Parameters, check
 from .schema import STATEMENTS
