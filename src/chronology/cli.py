@@ -8,6 +8,7 @@ arguments, 1 a render or a print that failed); anything else is "internal error"
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import os
 import sys
@@ -120,6 +121,10 @@ def _emit(text: str, out: str | Path | None) -> None:
     if out:
         from .fileio import atomic_write
 
+        folder = Path(out).parent
+        if not folder.is_dir():  # atomic_write would make the folder; --out names a file in an existing one
+            code = errno.ENOTDIR if folder.exists() else errno.ENOENT
+            raise OSError(code, os.strerror(code), str(folder))
         atomic_write(Path(out), text)
         return
     stream = getattr(sys.stdout, "buffer", None)
