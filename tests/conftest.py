@@ -1,18 +1,17 @@
-"""Shared fixtures: rendered reports (rendered once per session) and the headless browser."""
+"""Shared fixtures: rendered reports (rendered once per session) and the headless browser.
+
+Shared helpers (run_cli, visible_text) are in helpers.py."""
 
 from __future__ import annotations
 
+import csv
 import shutil
 from pathlib import Path
 
 import pytest
 
-import csv
-
 from chronology import paths
 from chronology.render import render
-
-PROJECT = Path(__file__).resolve().parents[1]
 
 
 def chromium_path() -> str | None:

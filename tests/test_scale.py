@@ -6,14 +6,14 @@ Structural checks only; speed and size targets live in benchmarks/ (make bench).
 from __future__ import annotations
 
 import csv
-import re
 from pathlib import Path
 
 import pytest
 
 from chronology import paths
 from chronology.charts import MARK_LIMIT
-from chronology.report import TABLE_ROW_LIMIT, Report
+from chronology.render import render
+from chronology.report import EMBED_LIMIT, TABLE_ROW_LIMIT, Report
 
 ROWS = 12_000
 
@@ -60,16 +60,16 @@ def test_every_chart_spec_is_valid_vega_lite():
     """Renders skip schema validation for speed; this is where it happens."""
     for params in ({}, {"naming": "armenian", "start": "2020-10", "end": "2020-10"}):
         report = Report.from_parameters(**params)
-        for figure in (report.timeline(), report.figures_chart(), report.place_map()):
-            figure.spec(validate=True)
+        for chart in (report.timeline(), report.figures_chart(), report.place_map()):
+            chart.spec(validate=True)
 
 
 def test_large_data_is_aggregated_and_capped(big_data: Path):
     report = Report.from_parameters(statements_csv=str(big_data))
     assert len(report.view) == ROWS
-    for figure in (report.timeline(), report.figures_chart(), report.place_map()):
-        spec = figure.spec(validate=True)
-        assert _values_in(spec) <= MARK_LIMIT, figure
+    for chart in (report.timeline(), report.figures_chart(), report.place_map()):
+        spec = chart.spec(validate=True)
+        assert _values_in(spec) <= MARK_LIMIT, chart
     assert "too many to draw one by one" in report.timeline().chart.to_dict(validate=False)["vconcat"][0]["title"]["subtitle"]
     table = report.statements_table()
     assert table.markup.count("<tr id=") == TABLE_ROW_LIMIT
@@ -80,14 +80,12 @@ def test_large_data_is_aggregated_and_capped(big_data: Path):
 
 
 def test_large_render_keeps_one_bundle_and_the_full_data_beside_the_page(big_data: Path, tmp_path: Path):
-    from chronology.render import render
-
+    """The data is too large to travel inside the page (the default report's does: test_render)."""
+    assert big_data.stat().st_size > EMBED_LIMIT
     page = render("report", {"statements_csv": str(big_data)}, out_dir=tmp_path, quiet=True)
     html = page.read_text(encoding="utf-8")
     assert html.count("window.vegaEmbed=") == 1
     assert "large-data-note" in html
+    assert 'href="report_files/statements-selection.csv"' in html and "data:text/csv" not in html
     download = tmp_path / "report_files" / "statements-selection.csv"
-    if 'href="report_files/statements-selection.csv"' in html:
-        assert sum(1 for _ in csv.reader(download.open(encoding="utf-8"))) == ROWS + 1
-    else:  # small enough to travel inside the page
-        assert re.search(r'download="statements-selection.csv" href="data:text/csv', html)
+    assert sum(1 for _ in csv.reader(download.open(encoding="utf-8"))) == ROWS + 1

@@ -7,28 +7,24 @@ import html
 import io
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from helpers import run_cli
 
 from chronology import paths
 from chronology.load import load_dataset
-from chronology.timeline import HEADER, plain_text
+from chronology.text import plain_text
+from chronology.timelinejs_export import HEADER
 
-PROJECT = Path(__file__).resolve().parents[1]
-SAMPLE = Path(__file__).resolve().parents[2] / "shared/external/timelinejs/women_in_computing.csv"
-
-
-def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "chronology", *args], cwd=PROJECT, capture_output=True, text=True, timeout=120)
+_SAMPLE = "shared/external/timelinejs/women_in_computing.csv"  # beside the checkout (or a worktree's checkout)
+SAMPLE = next((p / _SAMPLE for p in Path(__file__).resolve().parents[1:] if (p / _SAMPLE).exists()), Path(__file__).resolve().parents[2] / _SAMPLE)
 
 
 def export(*args: str) -> str:
-    res = run("timeline", "export", *args)
-    assert res.returncode == 0, res.stderr
-    return res.stdout
+    code, stdout, err = run_cli("timeline", "export", *args)
+    assert code == 0, err
+    return stdout
 
 
 def rows_of(text: str) -> tuple[list[str], list[dict]]:
@@ -176,17 +172,17 @@ def test_json_follows_the_timelinejs3_format(bundled):
 
 def test_export_out_writes_atomically_and_bad_data_exits_2(tmp_path):
     out = tmp_path / "timeline.csv"
-    res = run("timeline", "export", "--out", str(out))
-    assert res.returncode == 0, res.stderr
+    code, stdout, err = run_cli("timeline", "export", "--out", str(out))
+    assert code == 0, err
     assert out.read_text(encoding="utf-8").startswith("Year,Month,Day,")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["timeline.csv"]  # no temporary file left
 
     data = copy_data(tmp_path)
     edit_statements(data, "truce-1994", date="1994-13")
-    res = run("timeline", "export", "--data", str(data), "--out", str(tmp_path / "bad.csv"))
-    assert res.returncode == 2
-    assert "Traceback" not in res.stderr
-    assert "statements.csv:4: date: '1994-13'" in res.stderr
+    code, stdout, err = run_cli("timeline", "export", "--data", str(data), "--out", str(tmp_path / "bad.csv"))
+    assert code == 2
+    assert "Traceback" not in err
+    assert "statements.csv:4: date: '1994-13'" in err
     assert not (tmp_path / "bad.csv").exists()
 
 
@@ -195,15 +191,15 @@ def test_export_out_writes_atomically_and_bad_data_exits_2(tmp_path):
 
 def test_round_trip_keeps_dates_headlines_and_groups(tmp_path, bundled):
     exported_csv = tmp_path / "timeline.csv"
-    assert run("timeline", "export", "--out", str(exported_csv)).returncode == 0
+    assert run_cli("timeline", "export", "--out", str(exported_csv))[0] == 0
     _, rows = rows_of(exported_csv.read_text(encoding="utf-8"))
     out = tmp_path / "imported" / "statements.csv"
-    res = run("timeline", "import", str(exported_csv), "--out", str(out))
-    assert res.returncode == 0, res.stderr
-    assert "# title: The battle for Shusha/Shushi (November 2020)" in res.stderr
+    code, stdout, err = run_cli("timeline", "import", str(exported_csv), "--out", str(out))
+    assert code == 0, err
+    assert "# title: The battle for Shusha/Shushi (November 2020)" in err
 
-    res = run("validate", str(out))
-    assert res.returncode == 0, res.stderr
+    code, stdout, err = run_cli("validate", str(out))
+    assert code == 0, err
     back = load_dataset(out)
     st, orig = back.statements, bundled.statements
     assert len(st) == len(orig)
@@ -230,10 +226,10 @@ def sample() -> Path:
 
 def test_importing_the_women_in_computing_sample(tmp_path, sample):
     out = tmp_path / "wic" / "statements.csv"
-    res = run("timeline", "import", str(sample), "--out", str(out))
-    assert res.returncode == 0, res.stderr
-    assert "# title: Women in Computing" in res.stderr
-    assert run("validate", str(out)).returncode == 0
+    code, stdout, err = run_cli("timeline", "import", str(sample), "--out", str(out))
+    assert code == 0, err
+    assert "# title: Women in Computing" in err
+    assert run_cli("validate", str(out))[0] == 0
 
     ds = load_dataset(out)
     st = ds.statements.set_index("id")
@@ -267,9 +263,9 @@ def test_import_groups_eras_bom_crlf_and_entities(tmp_path):
     )
     sheet.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
     out = tmp_path / "out" / "statements.csv"
-    res = run("timeline", "import", str(sheet), "--out", str(out), "--source-id", "my-class")
-    assert res.returncode == 0, res.stderr
-    assert run("validate", str(out)).returncode == 0
+    code, stdout, err = run_cli("timeline", "import", str(sheet), "--out", str(out), "--source-id", "my-class")
+    assert code == 0, err
+    assert run_cli("validate", str(out))[0] == 0
     ds = load_dataset(out)
     st = ds.statements
     assert list(st["id"]) == ["1990-05-the-nineties", "2001-two-lines-here", "2001-two-lines-here-2", "2002-03-1-2"]
@@ -303,26 +299,42 @@ def test_bad_year_names_the_line_and_column(tmp_path):
         "2020,2,30,,,,,,,No such day,,,,,,,,\n",
         encoding="utf-8",
     )
-    res = run("timeline", "import", str(sheet), "--out", str(tmp_path / "out" / "statements.csv"))
-    assert res.returncode == 2
-    assert "Traceback" not in res.stderr
-    assert f"{sheet}:3: Year: '-5000': a year from 1 to 9999" in res.stderr
-    assert f"{sheet}:4: Year: 'abc': a year as digits" in res.stderr
-    assert f"{sheet}:6: Day: '30': a day from 1 to 29" in res.stderr  # line 6: the quoted newline counts
+    code, stdout, err = run_cli("timeline", "import", str(sheet), "--out", str(tmp_path / "out" / "statements.csv"))
+    assert code == 2
+    assert "Traceback" not in err
+    assert f"{sheet}:3: Year: '-5000': a year from 1 to 9999" in err
+    assert f"{sheet}:4: Year: 'abc': a year as digits" in err
+    assert f"{sheet}:6: Day: '30': a day from 1 to 29" in err  # line 6: the quoted newline counts
     assert not (tmp_path / "out").exists()
 
 
 def test_import_without_out_prints_statements(tmp_path, sample):
-    res = run("timeline", "import", str(sample))
-    assert res.returncode == 0, res.stderr
-    header, rows = rows_of(res.stdout)
+    code, stdout, err = run_cli("timeline", "import", str(sample))
+    assert code == 0, err
+    header, rows = rows_of(stdout)
     assert header[:3] == ["id", "date", "date_end"] and len(rows) == 10
 
 
 def test_party_default_turns_ungrouped_slides_into_statements(tmp_path, sample):
     out = tmp_path / "wic" / "statements.csv"
-    res = run("timeline", "import", str(sample), "--out", str(out), "--party-default", "Computing history")
-    assert res.returncode == 0, res.stderr
+    code, stdout, err = run_cli("timeline", "import", str(sample), "--out", str(out), "--party-default", "Computing history")
+    assert code == 0, err
     ds = load_dataset(out)
     assert set(ds.statements["kind"]) == {"statement"} and set(ds.statements["party"]) == {"computing-history"}
     assert ds.parties.set_index("id").loc["computing-history", "name"] == "Computing history"
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--source-id", "My Class"], "error: --source-id 'My Class': expected an identifier in lower case letters, digits, '-' or '_' (for example 'my-class')"),
+        ([], "the file is empty: expected a TimelineJS spreadsheet saved as CSV"),
+    ],
+)
+def test_import_refusals_are_one_message_and_exit_2(tmp_path, args, message):
+    sheet = tmp_path / "empty.csv"
+    sheet.write_text("", encoding="utf-8")
+    code, stdout, err = run_cli("timeline", "import", str(sheet), "--out", str(tmp_path / "out" / "statements.csv"), *args)
+    assert (code, stdout) == (2, "")
+    assert message in err and "Traceback" not in err
+    assert not (tmp_path / "out").exists()

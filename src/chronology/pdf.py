@@ -8,25 +8,22 @@ decides the layout: page breaks, no interactive widgets, the source line on ever
 from __future__ import annotations
 
 import shutil
-import sys
-import time
 from pathlib import Path
 
-from . import paths
+from .errors import ChronologyError, InputError
 
 PAPERS = {"a4": "A4", "letter": "Letter"}
 CHROMIUM_FALLBACK = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu"]
-EXIT_BAD_INPUT = 2
 NO_CHROMIUM = "Chromium was not found (looked for `chromium` on the PATH and /usr/bin/chromium): install it, for example `apt-get install chromium`"
 
 
-class PdfError(Exception):
-    """A PDF that could not be made; `exit_code` 2 for a missing input or tool, 1 otherwise."""
+class PdfError(ChronologyError):
+    """A PDF that could not be made (exit 1)."""
 
-    def __init__(self, message: str, exit_code: int = 1):
-        super().__init__(message)
-        self.exit_code = exit_code
+
+class PdfInputError(PdfError, InputError):
+    """A missing page, paper size or tool: the user can fix it (exit 2)."""
 
 
 def find_chromium() -> str | None:
@@ -37,21 +34,11 @@ def find_chromium() -> str | None:
     return CHROMIUM_FALLBACK if Path(CHROMIUM_FALLBACK).exists() else None
 
 
-def paper_size(text: str) -> str:
-    """'a4' -> 'A4', 'letter' -> 'Letter'; anything else is refused (argparse prints the message)."""
-    import argparse
-
-    try:
-        return PAPERS[str(text).strip().lower()]
-    except KeyError:
-        raise argparse.ArgumentTypeError(f"{text!r}: expected A4 or Letter") from None
-
-
 def launch(playwright, chromium: str | None = None):
     """Headless Chromium from the system, as every browser task in the project starts it."""
     chromium = chromium or find_chromium()
     if not chromium:
-        raise PdfError(NO_CHROMIUM, EXIT_BAD_INPUT)
+        raise PdfInputError(NO_CHROMIUM)
     return playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS, headless=True)
 
 
@@ -65,22 +52,22 @@ def print_pdf(html_path: Path, pdf_path: Path, *, paper: str = "A4", chromium: s
 
     `browser`: a Playwright browser already running (tests share one); else Chromium is started.
     """
-    from .render import atomic_write
+    from .fileio import atomic_write
 
     html_path = Path(html_path)
     paper = PAPERS.get(str(paper).lower(), paper)
     if paper not in PAPERS.values():
-        raise PdfError(f"paper: {paper!r}: expected A4 or Letter", EXIT_BAD_INPUT)
+        raise PdfInputError(f"paper: {paper!r}: expected A4 or Letter")
     if not html_path.is_file():
-        raise PdfError(f"{html_path} does not exist yet: run `make report` first (it renders the report and the handout)", EXIT_BAD_INPUT)
+        raise PdfInputError(f"{html_path} does not exist yet: run `make report` first (it renders the report and the handout)")
     chromium = chromium or find_chromium()
     if browser is None and not chromium:
-        raise PdfError(NO_CHROMIUM, EXIT_BAD_INPUT)
+        raise PdfInputError(NO_CHROMIUM)
     try:
         from playwright.sync_api import Error as PlaywrightError
         from playwright.sync_api import sync_playwright
     except ImportError:
-        raise PdfError("the Playwright package is missing from the environment: `make env` installs it (`pip install playwright`; no browser download is needed)", EXIT_BAD_INPUT) from None
+        raise PdfInputError("the Playwright package is missing from the environment: `make env` installs it (`pip install playwright`; no browser download is needed)") from None
     try:
         if browser is not None:
             data = _print(browser, html_path, paper, timeout_ms)
@@ -94,13 +81,13 @@ def print_pdf(html_path: Path, pdf_path: Path, *, paper: str = "A4", chromium: s
     except PdfError:
         raise
     except PlaywrightError as err:
-        raise PdfError(f"Chromium could not print {html_path}: {str(err).splitlines()[0]}", 1) from None
+        raise PdfError(f"Chromium could not print {html_path}: {str(err).splitlines()[0]}") from None
     if not data.startswith(b"%PDF"):
-        raise PdfError(f"Chromium returned something that is not a PDF for {html_path}", 1)
+        raise PdfError(f"Chromium returned something that is not a PDF for {html_path}")
     try:
         atomic_write(Path(pdf_path), data)
     except OSError as err:
-        raise PdfError(f"cannot write {pdf_path}: {err.strerror or err}; any earlier PDF is unchanged", 1) from None
+        raise PdfError(f"cannot write {pdf_path}: {err.strerror or err}; any earlier PDF is unchanged") from None
     return Path(pdf_path)
 
 
@@ -123,29 +110,3 @@ def page_count(pdf_path: Path) -> int | None:
     except ImportError:
         return None
     return len(PdfReader(str(pdf_path)).pages)
-
-
-def pdf_from_cli(args) -> int:
-    out_dir = Path(args.out) if args.out else paths.REPORTS_DIR
-    html_path = Path(args.html) if args.html else out_dir / "handout.html"
-    pdf_path = out_dir / (html_path.stem + ".pdf")
-    started = time.monotonic()
-    try:
-        print_pdf(html_path, pdf_path, paper=args.paper)
-    except PdfError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return err.exit_code
-    pages = page_count(pdf_path)
-    size = pdf_path.stat().st_size
-    shown = f"{pages} page{'s' if pages != 1 else ''}, " if pages is not None else ""
-    print(f"wrote {pdf_path} ({shown}{args.paper}, {size / 1e3:.0f} kB, {time.monotonic() - started:.1f}s)")
-    return 0
-
-
-def add_cli(sub) -> None:
-    """`python -m chronology pdf`."""
-    p = sub.add_parser("pdf", help="print the handout (reports/handout.html) to PDF with headless Chromium")
-    p.add_argument("--html", help="the page to print (default: OUT/handout.html, written by `make report`)")
-    p.add_argument("--out", help="output folder for the PDF, named after the page (default: reports/)")
-    p.add_argument("--paper", type=paper_size, default="A4", metavar="A4|Letter", help="paper size (default A4)")
-    p.set_defaults(func=pdf_from_cli)

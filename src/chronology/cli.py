@@ -1,0 +1,298 @@
+"""Command line: `python -m chronology validate|render|timeline|schema|pdf`.
+
+Every subcommand's arguments are parsed here, and only here. Exit codes: 0 success; any
+`ChronologyError` is its message (no traceback) and its `exit_code` (2 bad data, parameters or
+arguments, 1 a render or a print that failed); anything else is "internal error", exit 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import errno
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+from .errors import EXIT_FAILED, EXIT_SIGINT, ChronologyError, InputError, Interrupted, UsageError
+
+# jsonschema (imported by nbformat) builds an RFC 3987 grammar at import, about 1.6 s of CPU, for a
+# URL format check this command never uses; it runs while the kernel starts and competes with it.
+# The kernel is left as it is.
+sys.modules.setdefault("rfc3987_syntax", None)
+
+class Problems(InputError):
+    """A list of problems under its own heading line (bad data): printed as it is, without "error: "."""
+
+
+def message(err: ChronologyError) -> str:
+    """How an error reads on stderr."""
+    return str(err) if isinstance(err, (Problems, Interrupted)) else f"error: {err}"
+
+
+# ---------------------------------------------------------------- validate, schema
+
+
+def _validate(args) -> int:
+    from .load import DataError, validate_files
+
+    problems = validate_files([Path(f) for f in args.files])
+    if problems:
+        raise Problems(DataError(problems).message(args.max_problems))
+    if not args.quiet:
+        print(f"ok: {len(args.files)} file{'s' if len(args.files) != 1 else ''} valid")
+    return 0
+
+
+def _schema(args) -> int:
+    from .schema import datapackage
+
+    text = json.dumps(datapackage(), indent=2, ensure_ascii=False) + "\n"
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+# ---------------------------------------------------------------- render
+
+
+def parse_parameters(pairs: list[list[str]], params_file: str | None) -> dict:
+    """-f YAML first, then -p NAME VALUE pairs typed as papermill types them."""
+    import yaml
+
+    from .params import papermill_type
+
+    values: dict = {}
+    if params_file:
+        try:
+            loaded = yaml.safe_load(Path(params_file).read_text(encoding="utf-8"))
+        except OSError as err:
+            raise InputError(f"{params_file}: cannot read the parameters file: {err.strerror}") from None
+        except yaml.YAMLError as err:
+            raise InputError(f"{params_file}: not valid YAML: {err}") from None
+        if loaded is None:
+            loaded = {}
+        if not isinstance(loaded, dict):
+            raise InputError(f"{params_file}: expected a YAML mapping of parameter names to values")
+        values.update(loaded)
+    for name, value in pairs:
+        values[name] = papermill_type(value)
+        if name == "parties" and isinstance(values[name], str):
+            values[name] = [s.strip() for s in value.strip("[]").split(",") if s.strip()]
+    # dates are text: YAML reads 2020-10-01 as a date
+    for key in ("start", "end"):
+        if key in values and values[key] is not None and not isinstance(values[key], str):
+            values[key] = str(values[key])
+    return values
+
+
+def _render(args) -> int:
+    given = [name for name, _ in args.parameter]
+    if args.data and "statements_csv" in given:
+        raise UsageError("--data and -p statements_csv name the same thing: give one of them")
+    for name, _ in args.vary:
+        if name in given:
+            raise UsageError(f"-p {name} and --vary {name}: give the parameter once")
+    parameters = parse_parameters(args.parameter, args.parameters_file)
+    if args.data:
+        parameters["statements_csv"] = args.data
+    out_dir = Path(args.out) if args.out else None
+    if args.vary:
+        from .batch import render_batch
+
+        results = render_batch(args.notebook, parameters, args.vary, out_dir=out_dir, stem=args.name, timeout=args.timeout, quiet=args.quiet)
+        for name, text, code in results:
+            print(text if not code else f"error: {name}: {text}", file=sys.stderr if code else sys.stdout)
+        return max((code for _, _, code in results), default=0)
+    from .render import render
+
+    print(render(args.notebook, parameters, out_dir=out_dir, name=args.name, timeout=args.timeout, quiet=args.quiet))
+    return 0
+
+
+# ---------------------------------------------------------------- timeline export, import
+
+
+def _emit(text: str, out: str | Path | None) -> None:
+    """To the file (atomically), else to standard output as UTF-8 whatever the locale."""
+    if out:
+        from .fileio import atomic_write
+
+        folder = Path(out).parent
+        if not folder.is_dir():  # atomic_write would make the folder; --out names a file in an existing one
+            code = errno.ENOTDIR if folder.exists() else errno.ENOENT
+            raise OSError(code, os.strerror(code), str(folder))
+        atomic_write(Path(out), text)
+        return
+    stream = getattr(sys.stdout, "buffer", None)
+    if stream is not None:
+        sys.stdout.flush()
+        stream.write(text.encode("utf-8"))
+        stream.flush()
+    else:
+        sys.stdout.write(text)
+
+
+def _timeline_export(args) -> int:
+    from . import paths
+    from .load import DataError, load_dataset
+    from .timelinejs_export import build_slides, export_csv, export_json
+
+    try:
+        ds = load_dataset(Path(args.data) if args.data else paths.STATEMENTS_CSV)
+    except DataError as err:
+        raise Problems(err.message()) from None
+    slides = build_slides(ds, args.naming, args.title)
+    text = export_json(slides) if args.format == "json" else export_csv(slides)
+    try:
+        _emit(text, args.out)
+    except OSError as err:
+        raise InputError(f"cannot write {args.out}: {err.strerror or err}") from None
+    if args.out:
+        print(f"wrote {args.out} ({len(slides) - 1} slides and a title slide, {args.format})", file=sys.stderr)
+    return 0
+
+
+def _timeline_import(args) -> int:
+    from .load import DataError, load_dataset
+    from .schema import PARTIES, SOURCES
+    from .text import slugify
+    from .timelinejs_import import SOURCE_ID, known_beside, read_timeline, statements_text, write_folder
+
+    src, source_id = Path(args.file), args.source_id
+    if not SOURCE_ID.match(source_id):
+        raise UsageError(f"--source-id {source_id!r}: expected an identifier in lower case letters, digits, '-' or '_' (for example {slugify(source_id) or 'my-timeline'!r})")
+    out = Path(args.out) if args.out else None
+    place_ids, known = known_beside(out)
+    try:
+        imported = read_timeline(
+            src, source_id=source_id, party_default=" ".join((args.party_default or "").split()), place_ids=place_ids,
+            known_parties={pid: r["name"] for pid, r in known.items()},
+        )
+    except DataError as err:
+        raise Problems(err.message()) from None
+    if imported.title:
+        print(f"# title: {imported.title}", file=sys.stderr)
+    for note in imported.notes:
+        print(f"# {note}", file=sys.stderr)
+    if out is None:
+        _emit(statements_text(imported), None)
+        parties = ", ".join(imported.parties) or "none"
+        print(f"# {len(imported.statements)} rows; use --out FILE to also write parties.csv (parties: {parties}) and sources.csv (source: {source_id})", file=sys.stderr)
+        return 0
+    try:
+        new_parties = write_folder(imported, src, out, source_id=source_id, side=args.side, known=known)
+    except OSError as err:
+        raise InputError(f"cannot write beside {out}: {err.strerror or err}") from None
+    try:
+        load_dataset(out)
+    except DataError as err:
+        raise Problems("the imported files do not validate together with the files already beside them:\n" + err.message()) from None
+    print(f"wrote {out} ({len(imported.statements)} rows), {PARTIES.filename} (groups: {len(imported.parties)}, new parties: {new_parties}), {SOURCES.filename} (source {source_id})", file=sys.stderr)
+    return 0
+
+
+# ---------------------------------------------------------------- pdf
+
+
+def paper_size(text: str) -> str:
+    """'a4' -> 'A4', 'letter' -> 'Letter'; anything else is refused (argparse prints the message)."""
+    from .pdf import PAPERS
+
+    try:
+        return PAPERS[str(text).strip().lower()]
+    except KeyError:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected A4 or Letter") from None
+
+
+def _pdf(args) -> int:
+    from . import paths
+    from .pdf import page_count, print_pdf
+
+    out_dir = Path(args.out) if args.out else paths.REPORTS_DIR
+    html_path = Path(args.html) if args.html else out_dir / "handout.html"
+    pdf_path = out_dir / (html_path.stem + ".pdf")
+    started = time.monotonic()
+    print_pdf(html_path, pdf_path, paper=args.paper)
+    pages = page_count(pdf_path)
+    size = pdf_path.stat().st_size
+    shown = f"{pages} page{'s' if pages != 1 else ''}, " if pages is not None else ""
+    print(f"wrote {pdf_path} ({shown}{args.paper}, {size / 1e3:.0f} kB, {time.monotonic() - started:.1f}s)")
+    return 0
+
+
+# ---------------------------------------------------------------- the parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from .schema import NAMINGS, SIDES
+
+    default_source_id = "timelinejs-import"  # timelinejs_import.DEFAULT_SOURCE_ID, without importing pandas for --help
+    parser = argparse.ArgumentParser(prog="python -m chronology", description="Command line: `python -m chronology validate|render|timeline|schema`.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    v = sub.add_parser("validate", help="check data files and print every problem")
+    v.add_argument("files", nargs="+", help="CSV files (statements, places, parties, sources)")
+    v.add_argument("--max-problems", type=int, default=40, help="how many problems to list before counting the rest")
+    v.add_argument("-q", "--quiet", action="store_true", help="print nothing when the data is valid")
+    v.set_defaults(func=_validate)
+
+    r = sub.add_parser("render", help="render a notebook into a self-contained HTML report")
+    r.add_argument("--notebook", default="report", help="report or handout (or a path to a notebook)")
+    r.add_argument("--data", help="statements CSV (places, parties, sources are looked up beside it)")
+    r.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"), help="a notebook parameter, typed as papermill types it")
+    r.add_argument("-f", "--parameters-file", help="YAML file of parameters")
+    r.add_argument("--out", help="output folder (default: reports/)")
+    r.add_argument("--name", help="file name stem of the report (default: the notebook's name)")
+    r.add_argument("--quiet", action="store_true", default=None, help="no progress lines (the default when not on a terminal)")
+    r.add_argument("--timeout", type=int, default=600, help="seconds a cell may run before the render is stopped")
+    r.add_argument("--vary", nargs=2, action="append", default=[], metavar=("NAME", "V1,V2"), help="render every combination of these values, spread over the cores (NAME-VALUE in each file name)")
+    r.set_defaults(func=_render)
+
+    s = sub.add_parser("schema", help="print the Data Package descriptor (data/datapackage.json) built from the schema")
+    s.add_argument("--out", help="write it to this file")
+    s.set_defaults(func=_schema)
+
+    p = sub.add_parser("pdf", help="print the handout (reports/handout.html) to PDF with headless Chromium")
+    p.add_argument("--html", help="the page to print (default: OUT/handout.html, written by `make report`)")
+    p.add_argument("--out", help="output folder for the PDF, named after the page (default: reports/)")
+    p.add_argument("--paper", type=paper_size, default="A4", metavar="A4|Letter", help="paper size (default A4)")
+    p.set_defaults(func=_pdf)
+
+    t = sub.add_parser("timeline", help="export to or import from TimelineJS (Knight Lab) spreadsheets and JSON")
+    tsub = t.add_subparsers(dest="timeline_command", required=True, metavar="export|import")
+    e = tsub.add_parser("export", help="write the dataset as a TimelineJS spreadsheet (CSV) or TimelineJS JSON")
+    e.add_argument("--data", help="statements CSV (places, parties, sources are looked up beside it; default: the bundled data)")
+    e.add_argument("--format", choices=("csv", "json"), default="csv", help="csv: the 18-column spreadsheet to paste into the TimelineJS Google Sheet; json: TimelineJS3 JSON")
+    e.add_argument("--naming", choices=NAMINGS, default="dual", help="place names in headlines (quotes never change; default dual)")
+    e.add_argument("--title", help="title slide headline (default: the battle for Shusha in the chosen naming)")
+    e.add_argument("--out", help="write to this file (atomically) instead of standard output")
+    e.set_defaults(func=_timeline_export)
+    i = tsub.add_parser("import", help="turn a TimelineJS spreadsheet saved as CSV into statements.csv rows")
+    i.add_argument("file", help="the TimelineJS spreadsheet, saved as CSV (UTF-8)")
+    i.add_argument("--out", help="statements CSV to write; parties.csv, sources.csv (and places.csv if missing) are written beside it")
+    i.add_argument("--source-id", default=default_source_id, help=f"id of the sources.csv row the rows cite (default {default_source_id})")
+    i.add_argument("--party-default", metavar="PARTY", help="party (a name or id in parties.csv, or a new name) for slides without a Group: they become statements instead of events")
+    i.add_argument("--side", choices=SIDES, default="third-party", help="side of the conflict for new parties (default third-party; known party ids keep theirs)")
+    i.set_defaults(func=_timeline_import)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except ChronologyError as err:
+        print(message(err), file=sys.stderr)
+        return err.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_SIGINT
+    except Exception as err:  # a bug of ours, not the user's input
+        if os.environ.get("CHRONOLOGY_DEBUG"):
+            raise
+        print(f"internal error: {type(err).__name__}: {err}\n(set CHRONOLOGY_DEBUG=1 to see the traceback)", file=sys.stderr)
+        return EXIT_FAILED
