@@ -84,6 +84,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_pdf_cli(sub)
 
+    from .preview import add_cli as add_preview_cli  # `preview`: serve, watch, re-render, reload
+
+    add_preview_cli(sub)
+
     try:
         from .timeline import add_cli
     except ImportError:
