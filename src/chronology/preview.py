@@ -99,6 +99,7 @@ class Preview:
         self._shown_key: str | None = None
         self.rendering = False
         self.renders = 0
+        self.steps: dict[str, float] = {}
 
     # -- parameters and watched files --
 
@@ -241,7 +242,8 @@ class Preview:
                     o.last_good = o.finished
                 self.renders += 1
                 self.changed.notify_all()
-            self.log(f"preview: rendered in {seconds:.2f} s" if kind == "ok" else f"preview: error ({seconds:.2f} s):\n{message}")
+            detail = ", ".join(f"{k} {v:.2f}" for k, v in self.steps.items())
+            self.log(f"preview: rendered in {seconds:.2f} s ({detail})" if kind == "ok" else f"preview: error ({seconds:.2f} s):\n{message}")
 
     def _render(self) -> tuple[str, str]:
         pipeline = _pipeline()
@@ -252,8 +254,11 @@ class Preview:
             if _bad_input(err):
                 return "error", str(err)
             raise
+        steps = self.steps = {}
+        t = time.monotonic()
         # Bad data or parameters stop here, in this process: the kernel never sees them.
         p = pipeline.check_inputs(nb_path, parameters)
+        steps["check"] = time.monotonic() - t
         if p.statements_csv:
             parameters["statements_csv"] = str(Path(p.statements_csv).resolve())
         key = self._key(nb_path, parameters)
@@ -268,7 +273,9 @@ class Preview:
                 self._done.move_to_end(key)
                 shutil.copytree(kept, assets, dirs_exist_ok=True)
             else:
+                t = time.monotonic()
                 nb = self._execute(pipeline, nb_path, parameters, assets)
+                steps["kernel"] = time.monotonic() - t
                 kept = Path(tempfile.mkdtemp(prefix="chronology-preview-kept-"))
                 shutil.copytree(assets, kept, dirs_exist_ok=True)
                 self._done[key] = (nb, kept)
@@ -276,7 +283,9 @@ class Preview:
                     _, (_, old) = self._done.popitem(last=False)
                     shutil.rmtree(old, ignore_errors=True)
             # No SVG copies while previewing (no drawer): `render` makes them.
+            t = time.monotonic()
             pipeline._write(nb, nb_path, parameters, out_dir, target, pipeline.Progress(PAGE_NAME, False), assets, None)
+            steps["export"] = time.monotonic() - t
         finally:
             shutil.rmtree(assets, ignore_errors=True)
         self._shown_key = key
