@@ -155,8 +155,12 @@ class Preview:
     def watch_loop(self) -> None:
         seen = self.snapshot(self.watched())
         pending_since = None
+        checked = time.monotonic()
         while not self.stopping.is_set():
             self.stopping.wait(0.05 if pending_since else POLL_SECONDS)
+            if time.monotonic() - checked > 2:  # a crashed kernel is replaced before the next edit needs it
+                checked = time.monotonic()
+                self._watchdog()
             now = self.snapshot(self.watched())
             if now != seen:
                 seen = now
@@ -205,6 +209,14 @@ class Preview:
         if self._kernel is None:
             self._kernel = pipeline.Kernel(self.s.notebook.parent)
         return self._kernel
+
+    def _watchdog(self) -> None:
+        if self._lock.acquire(blocking=False):
+            try:
+                if not self.stopping.is_set() and self._kernel is not None and not self._kernel._thread.is_alive() and not self._alive(self._kernel):
+                    self._kernel_ready()
+            finally:
+                self._lock.release()
 
     def start_kernel(self) -> None:
         with self._lock:
