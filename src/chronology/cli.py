@@ -198,6 +198,12 @@ def _timeline_import(args) -> int:
 # ---------------------------------------------------------------- pdf
 
 
+def _preview(args) -> int:
+    from .preview import run
+
+    return run(args)
+
+
 def paper_size(text: str) -> str:
     """'a4' -> 'A4', 'letter' -> 'Letter'; anything else is refused (argparse prints the message)."""
     from .pdf import PAPERS
@@ -261,6 +267,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="output folder for the PDF, named after the page (default: reports/)")
     p.add_argument("--paper", type=paper_size, default="A4", metavar="A4|Letter", help="paper size (default A4)")
     p.set_defaults(func=_pdf)
+
+    w = sub.add_parser("preview", help="serve the report on 127.0.0.1, re-render it when the data or parameters change, reload the page")
+    w.add_argument("--notebook", default="report", help="report or handout (or a path to a notebook)")
+    w.add_argument("--data", help="statements CSV (places, parties, sources are looked up beside it); the folder is watched")
+    w.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"), help="a notebook parameter, typed as papermill types it")
+    w.add_argument("-f", "--parameters-file", help="YAML file of parameters (watched: edits re-render)")
+    w.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (default 8765; 0 picks a free one)")
+    w.add_argument("--out", help="output folder (default: a temporary folder, removed at exit)")
+    w.add_argument("--timeout", type=int, default=600, help="seconds a cell may run")
+    w.set_defaults(func=_preview)
 
     t = sub.add_parser("timeline", help="export to or import from TimelineJS (Knight Lab) spreadsheets and JSON")
     tsub = t.add_subparsers(dest="timeline_command", required=True, metavar="export|import")
