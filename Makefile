@@ -14,7 +14,7 @@ RENDER_ARGS := $(if $(DATA),--data $(DATA)) $(if $(PARAMS),-f $(PARAMS)) --out $
 # A page is rebuilt when the package, the bundled data or its notebook changed; always for your own DATA or PARAMS.
 PAGE_INPUTS := $(STAMP) $(wildcard src/chronology/*.py src/chronology/templates/*/* data/*) $(if $(DATA)$(PARAMS),FORCE)
 
-.PHONY: help env report handout-pdf test lab bench notebook-references lock clean distclean FORCE preview
+.PHONY: lint help env report handout-pdf test lab bench notebook-references lock clean distclean FORCE preview
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_.-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -48,6 +48,9 @@ test: $(STAMP) ## run every test: unit, notebooks (nbval), end-to-end render, he
 PORT ?= 8765
 preview: $(STAMP) ## serve the report on 127.0.0.1 (PORT=8765), re-rendered on every save of the data (DATA=..., PARAMS=...)
 	$(BIN)/python -m chronology preview --port $(PORT) $(if $(DATA),--data $(DATA)) $(if $(PARAMS),-f $(PARAMS))
+
+lint: $(STAMP) ## check the code with ruff (pinned in the test extras)
+	$(BIN)/ruff check .
 
 lab: $(STAMP) ## open the notebooks in JupyterLab with the project's environment
 	CHRONOLOGY_LAB=1 $(BIN)/jupyter lab notebooks
