@@ -574,6 +574,8 @@ def plan_folder(imported: Imported, src: Path, out: Path, *, source_id: str, sid
                 new_count = len(new)
         elif table is PLACES and not rows:
             texts[target] = paths.PLACES_CSV.read_text(encoding="utf-8")
+        elif not rows:
+            continue  # a table with no rows is not a valid file: none is written (the loader uses the bundled one)
         else:
             extra = sorted({k for r in rows.values() for k in r} - {c.name for c in table.columns} - {"line"})
             texts[target] = _new_table(table, list(rows.values()), extra)
