@@ -445,6 +445,14 @@ def read_timeline(
             kind=kind, party=LIST_SEPARATOR.join(party_ids), topic=topic, stance=stance, summary=summary, source_id=source_id,
         )
         out.statements.append(row)
+    # a selection's rows may answer rows left out of it: the link cannot be kept in this folder
+    kept = {r.get("id", "") for r in out.statements}
+    for r in out.statements:
+        for column in ("responds_to", "revises"):
+            target = r.get(column, "")
+            if target and target not in kept:
+                out.notes.append(f"{name}: {r.get('id')}: {column} {target!r} is not in this timeline (a selection): left empty")
+                r[column] = ""
     for pid, group in parties.new.items():
         out.parties.setdefault(pid, {"id": pid, "name": neutralise(group), "side": "", "note": ""})
     if not out.statements and not problems:
