@@ -452,3 +452,84 @@ def test_import_refusals_are_one_message_and_exit_2(tmp_path, args, message):
     assert (code, stdout) == (2, "")
     assert message in err and "Traceback" not in err
     assert not (tmp_path / "out").exists()
+
+
+# ---------------------------------------------------------------- TimelineJS's own JSON
+
+TEMPLATES = Path(__file__).resolve().parent / "timelinejs"  # Knight Lab's templates (MPL-2.0, see its README)
+TIMELINEJS = Path(__file__).resolve().parent / "js" / "node_modules" / "@knight-lab" / "timelinejs" / "dist"
+
+
+def test_timelinejs_eras_template_imports_and_validates(tmp_path):
+    out = tmp_path / "eras" / "statements.csv"
+    code, stdout, err = run_cli("timeline", "import", str(TEMPLATES / "eras.json"), "--out", str(out), "--published", "2023")
+    assert code == 0, err
+    assert "# title: Eras Test" in err
+    assert run_cli("validate", str(out))[0] == 0
+    ds = load_dataset(out)
+    st = ds.statements
+    assert len(st) == 23 and (st["topic"] == "era").sum() == 3
+    mecca = st[st["summary"].str.startswith("Muhammad Migrates")].iloc[0]
+    assert (mecca["date"], mecca["date_end"]) == ("0622-08-09", "0622-08-23")
+    assert not (out.parent / "parties.csv").exists()
+    assert ds.sources["published"].tolist() == ["2023"] and ds.sources["title"].tolist() == ["Eras Test"]
+
+
+def test_timelinejs_cosmology_template_is_refused_slide_by_slide(tmp_path):
+    """Its years are before the common era (-13800000000): the schema stores years 1 to 9999."""
+    out = tmp_path / "cosmo" / "statements.csv"
+    code, stdout, err = run_cli("timeline", "import", str(TEMPLATES / "cosmo.json"), "--out", str(out))
+    assert code == 2 and "Traceback" not in err
+    assert f"{TEMPLATES / 'cosmo.json'}: events[0].start_date.year: '-13800000000': expected a year from 1 to 9999" in err
+    assert err.count("expected a year from 1 to 9999") == 8  # 7 starts and one end
+    assert not out.parent.exists()
+
+
+def test_json_problems_name_the_event_and_the_key(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"events": [{"start_date": {"year": "2020", "month": "13"}, "text": {"headline": "x"}}, {"text": {}}]}), encoding="utf-8")
+    code, stdout, err = run_cli("timeline", "import", str(bad))
+    assert code == 2
+    assert "events[0].start_date.month: '13': expected a month" in err
+    assert "events[1].start_date.year: '': expected a year" in err
+    (tmp_path / "not.json").write_text("{", encoding="utf-8")
+    code, stdout, err = run_cli("timeline", "import", str(tmp_path / "not.json"))
+    assert code == 2 and "expected TimelineJS JSON" in err
+
+
+def test_our_json_export_loads_in_timelinejs(tmp_path, browser):
+    """Knight Lab's TimelineJS (npm @knight-lab/timelinejs, installed by `npm ci` in tests/js) draws our JSON."""
+    if not (TIMELINEJS / "js" / "timeline.js").exists():
+        pytest.skip(f"TimelineJS is not installed: run `npm ci` in {TIMELINEJS.parents[3]} (CI does)")
+    data = export("--format", "json", "--start", "2020-09")
+    page_file = tmp_path / "timeline.html"
+    page_file.write_text(
+        "<!doctype html><html><head><meta charset='utf-8'>"
+        f"<link rel='stylesheet' href='{(TIMELINEJS / 'css' / 'timeline.css').as_uri()}'>"
+        f"<script src='{(TIMELINEJS / 'js' / 'timeline.js').as_uri()}'></script></head>"
+        "<body><div id='timeline-embed' style='width:1000px;height:700px'></div>"
+        f"<script>window.tl = new TL.Timeline('timeline-embed', {data.strip()}, {{script_path: '{(TIMELINEJS / 'js').as_uri()}/'}});</script>"
+        "</body></html>",
+        encoding="utf-8",
+    )
+    page = browser.new_page(viewport={"width": 1100, "height": 800})
+    errors, requests = [], []
+
+    def block(route):
+        if route.request.url.startswith(("file:", "data:", "blob:", "about:")):
+            route.continue_()
+        else:
+            requests.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", block)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(page_file.as_uri())
+    page.wait_for_function("document.querySelectorAll('.tl-slide').length > 1", timeout=20000)
+    n_events = len(json.loads(data)["events"])
+    assert page.evaluate("document.querySelectorAll('.tl-slide').length") == n_events + 1  # and the title slide
+    assert page.evaluate("document.querySelectorAll('.tl-timemarker').length") == n_events
+    assert page.evaluate("window.tl.config.messages.errors.length") == 0
+    assert "Ilham Aliyev \u2014 Control of Shusha/Shushi" in page.inner_text("body")
+    assert errors == [], errors
+    page.close()
