@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import html
 import io
 import json
 import re
@@ -15,7 +14,6 @@ from helpers import run_cli
 
 from chronology import paths
 from chronology.load import load_dataset
-from chronology.text import plain_text
 from chronology.timelinejs_export import HEADER
 
 _SAMPLE = "shared/external/timelinejs/women_in_computing.csv"  # beside the checkout (or a worktree's checkout)

@@ -171,7 +171,7 @@ def _timeline_export(args) -> int:
 def _timeline_import(args) -> int:
     from .dates import DateError, PartialDate
     from .load import DataError
-    from .schema import PARTIES, SOURCES
+    from .schema import SOURCES
     from .text import slugify
     from .timelinejs_import import SOURCE_ID, check_plan, known_beside, plan_folder, read_timeline, statements_text, write_plan
 

@@ -236,9 +236,9 @@ def build_slides(ds, rows=None, naming: str = "dual", title: str | None = None, 
                 when = published
             url = str(src.get("url", "") or "")
             words = f"{src['publisher']}, \u201c{src['title']}\u201d" + (f", {when}" if when else "")
-            plain.append(words + (f" <{url}>" if re.match(r"^https?://", url, re.I) else ""))
+            plain.append(words + (f" <{url}>" if re.match(r"^https?://", url, re.IGNORECASE) else ""))
             title_html = f"<cite>{esc(src['title'])}</cite>"
-            if re.match(r"^https?://", url, re.I):
+            if re.match(r"^https?://", url, re.IGNORECASE):
                 title_html = f'<a href="{esc(url)}">{title_html}</a>'
             marked.append(f"{esc(src['publisher'])}, {title_html}" + (f", {esc(when)}" if when else ""))
         if not plain:

@@ -45,10 +45,21 @@ from .fileio import atomic_write
 from .naming import _TOKEN
 from .problem import Problem
 from .schema import PARTIES, PLACES, SOURCES, STATEMENTS
-from .text import neutralise, plain_text, slugify, unneutralise
+from .text import neutralise, plain_text, slugify
 from .timelinejs_export import (
-    AS_REPORTED_SEPARATOR, ERA_TOPIC, EVENTS_GROUP, FORMAT, HEADER, HIDDEN_COLUMN, HIDDEN_KEY, HIDDEN_PREFIX,
-    IMPORTED_PUBLISHER, LIST_SEPARATOR, cell_text, csv_text, split_list,
+    AS_REPORTED_SEPARATOR,
+    ERA_TOPIC,
+    EVENTS_GROUP,
+    FORMAT,
+    HEADER,
+    HIDDEN_COLUMN,
+    HIDDEN_KEY,
+    HIDDEN_PREFIX,
+    IMPORTED_PUBLISHER,
+    LIST_SEPARATOR,
+    cell_text,
+    csv_text,
+    split_list,
 )
 
 DEFAULT_SOURCE_ID = "timelinejs-import"
@@ -231,7 +242,7 @@ def _parse_date(parts: dict, prefix: str, s: RawSlide, name: str, problems: list
     ok = True
 
     def number(text: str) -> int | None:
-        m = re.match(r"^(\d{1,%d})(?:\.0+)?$" % MAX_YEAR_DIGITS, text)
+        m = re.match(rf"^(\d{{1,{MAX_YEAR_DIGITS}}})(?:\.0+)?$", text)
         return int(m.group(1)) if m else None
 
     def shown(text: str) -> str:
