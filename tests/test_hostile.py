@@ -855,7 +855,6 @@ def _formula(cell: str) -> bool:
     return cell.startswith(("=", "+", "@", "\t", "\r")) or (cell.startswith("-") and not re.match(r"^-?\d", cell[1:2] or "x"))
 
 
-@issue("formula cells are written raw into statements.csv and parties.csv")
 def test_import_neutralises_formula_cells(tmp_path):
     out = tmp_path / "data" / "statements.csv"
     run = _import("import-formula-cells", CASES / "timeline_formulas.csv", out)
@@ -865,7 +864,6 @@ def test_import_neutralises_formula_cells(tmp_path):
         assert not bad, f"{path.name}: {bad}"
 
 
-@issue("a user's protective apostrophe is removed on import")
 def test_import_keeps_a_protective_apostrophe(tmp_path):
     out = tmp_path / "data" / "statements.csv"
     run = _import("import-apostrophe", CASES / "timeline_formulas.csv", out)
@@ -884,7 +882,6 @@ def test_import_braces(tmp_path):
     assert main("import-braces-validate", "validate", out).rc == 0
 
 
-@issue("non-Latin Group names become a new party per row")
 def test_import_non_latin_groups(tmp_path):
     out = tmp_path / "data" / "statements.csv"
     run = _import("import-non-latin-groups", CASES / "timeline_cyrillic_groups.csv", out)
@@ -897,7 +894,6 @@ def test_import_non_latin_groups(tmp_path):
     assert parties[statements[3]["party"]] == "Վարչություն"
 
 
-@issue("a 5,000-digit Year crashes the import")
 def test_import_huge_year(tmp_path):
     source = tmp_path / "year.csv"
     header = (CASES / "timeline_braces.csv").read_text(encoding="utf-8").splitlines()[0]
@@ -912,7 +908,6 @@ def _identical_headlines(path: Path, n: int) -> None:
     path.write_text(header + "\n" + "2020,11,8,,,,,,,Same headline,,,,,,,,\n" * n, encoding="utf-8")
 
 
-@issue("16,000 identical headlines take 41 s (quadratic id de-duplication)")
 def test_import_identical_headlines_is_linear(tmp_path):
     source = tmp_path / "same.csv"
     _identical_headlines(source, 16_000)
@@ -920,7 +915,6 @@ def test_import_identical_headlines_is_linear(tmp_path):
     assert run.rc == 0, run.err[-500:]
 
 
-@issue("a Windows-1252 parties.csv beside --out crashes after statements.csv was written")
 def test_import_beside_a_cp1252_parties_file(tmp_path):
     folder = tmp_path / "data"
     folder.mkdir()
@@ -931,7 +925,6 @@ def test_import_beside_a_cp1252_parties_file(tmp_path):
     assert not (folder / "statements.csv").exists()
 
 
-@issue("an existing parties.csv is rewritten (extra cell dropped, line endings changed) by an import that then fails")
 def test_failed_import_leaves_sibling_files_alone(tmp_path):
     folder = tmp_path / "data"
     folder.mkdir()
@@ -946,7 +939,6 @@ def test_failed_import_leaves_sibling_files_alone(tmp_path):
     assert not (folder / "statements.csv").exists()
 
 
-@issue("import messages lack 'expected'")
 def test_import_messages_say_what_was_expected(tmp_path):
     run = _import("import-messages-expected", CASES / "timeline_messages.csv", None)
     assert run.rc == 2 and run.no_traceback(), run.err

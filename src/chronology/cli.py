@@ -139,13 +139,25 @@ def _emit(text: str, out: str | Path | None) -> None:
 def _timeline_export(args) -> int:
     from . import paths
     from .load import DataError, load_dataset
+    from .params import check
+    from .selection import Selection
     from .timelinejs_export import build_slides, export_csv, export_json
 
+    data = Path(args.data) if args.data else paths.STATEMENTS_CSV
     try:
-        ds = load_dataset(Path(args.data) if args.data else paths.STATEMENTS_CSV)
+        ds = load_dataset(data)
     except DataError as err:
         raise Problems(err.message()) from None
-    slides = build_slides(ds, args.naming, args.title)
+    values: dict = {"statements_csv": str(data), "naming": args.naming}
+    if args.start:
+        values["start"] = args.start
+    if args.end:
+        values["end"] = args.end
+    if args.parties is not None:
+        values["parties"] = [p.strip() for p in args.parties.replace(";", ",").split(",") if p.strip()]
+    params = check(values, known_parties=set(ds.parties["id"]))
+    selection = Selection(params, ds)
+    slides = build_slides(ds, selection.rows, args.naming, args.title, selection.names)
     text = export_json(slides) if args.format == "json" else export_csv(slides)
     try:
         _emit(text, args.out)
@@ -157,14 +169,21 @@ def _timeline_export(args) -> int:
 
 
 def _timeline_import(args) -> int:
-    from .load import DataError, load_dataset
-    from .schema import PARTIES, SOURCES
+    from .dates import DateError, PartialDate
+    from .load import DataError
+    from .schema import SOURCES
     from .text import slugify
-    from .timelinejs_import import SOURCE_ID, known_beside, read_timeline, statements_text, write_folder
+    from .timelinejs_import import SOURCE_ID, check_plan, known_beside, plan_folder, read_timeline, statements_text, write_plan
 
     src, source_id = Path(args.file), args.source_id
     if not SOURCE_ID.match(source_id):
         raise UsageError(f"--source-id {source_id!r}: expected an identifier in lower case letters, digits, '-' or '_' (for example {slugify(source_id) or 'my-timeline'!r})")
+    published = (args.published or "").strip()
+    if published:
+        try:
+            PartialDate.parse(published)
+        except DateError as err:
+            raise UsageError(f"--published {published!r}: {err}") from None
     out = Path(args.out) if args.out else None
     place_ids, known = known_beside(out)
     try:
@@ -183,15 +202,21 @@ def _timeline_import(args) -> int:
         parties = ", ".join(imported.parties) or "none"
         print(f"# {len(imported.statements)} rows; use --out FILE to also write parties.csv (parties: {parties}) and sources.csv (source: {source_id})", file=sys.stderr)
         return 0
+    if not out.parent.is_dir() and out.parent.exists():
+        raise InputError(f"--out: {out.parent}: expected a folder, but it is a file")
     try:
-        new_parties = write_folder(imported, src, out, source_id=source_id, side=args.side, known=known)
+        plan = plan_folder(imported, src, out, source_id=source_id, side=args.side, published=published)
+        check_plan(plan, out)
+    except DataError as err:
+        raise Problems("nothing was written: the imported rows do not validate together with the files beside them:\n" + err.message()) from None
+    try:
+        write_plan(plan)
     except OSError as err:
         raise InputError(f"cannot write beside {out}: {err.strerror or err}") from None
-    try:
-        load_dataset(out)
-    except DataError as err:
-        raise Problems("the imported files do not validate together with the files already beside them:\n" + err.message()) from None
-    print(f"wrote {out} ({len(imported.statements)} rows), {PARTIES.filename} (groups: {len(imported.parties)}, new parties: {new_parties}), {SOURCES.filename} (source {source_id})", file=sys.stderr)
+    written = ", ".join(p.name for p in plan.texts if p != out)
+    print(f"wrote {out} ({len(imported.statements)} rows)" + (f" and {written}" if written else "") + f" (new parties: {plan.new_parties})", file=sys.stderr)
+    if plan.published_gap:
+        print(f"# {SOURCES.filename}: {source_id}: published is empty: expected the publication date: fill it in, or import again with --published YYYY[-MM[-DD]], before `validate`", file=sys.stderr)
     return 0
 
 
@@ -285,13 +310,17 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--format", choices=("csv", "json"), default="csv", help="csv: the 18-column spreadsheet to paste into the TimelineJS Google Sheet; json: TimelineJS3 JSON")
     e.add_argument("--naming", choices=NAMINGS, default="dual", help="place names in headlines (quotes never change; default dual)")
     e.add_argument("--title", help="title slide headline (default: the battle for Shusha in the chosen naming)")
+    e.add_argument("--start", help="keep rows that end on or after this date (YYYY, YYYY-MM or YYYY-MM-DD)")
+    e.add_argument("--end", help="keep rows that start on or before this date")
+    e.add_argument("--parties", metavar="ID,ID", help="keep only these parties' rows (ids in parties.csv, comma-separated)")
     e.add_argument("--out", help="write to this file (atomically) instead of standard output")
     e.set_defaults(func=_timeline_export)
-    i = tsub.add_parser("import", help="turn a TimelineJS spreadsheet saved as CSV into statements.csv rows")
-    i.add_argument("file", help="the TimelineJS spreadsheet, saved as CSV (UTF-8)")
+    i = tsub.add_parser("import", help="turn a TimelineJS spreadsheet saved as CSV, or TimelineJS JSON, into statements.csv rows")
+    i.add_argument("file", help="the TimelineJS spreadsheet saved as CSV (UTF-8), or TimelineJS JSON (title, events, eras)")
     i.add_argument("--out", help="statements CSV to write; parties.csv, sources.csv (and places.csv if missing) are written beside it")
     i.add_argument("--source-id", default=default_source_id, help=f"id of the sources.csv row the rows cite (default {default_source_id})")
     i.add_argument("--party-default", metavar="PARTY", help="party (a name or id in parties.csv, or a new name) for slides without a Group: they become statements instead of events")
+    i.add_argument("--published", metavar="DATE", help="publication date of the imported timeline for its sources.csv row (YYYY, YYYY-MM or YYYY-MM-DD; default: empty, to fill in)")
     i.add_argument("--side", choices=SIDES, default="third-party", help="side of the conflict for new parties (default third-party; known party ids keep theirs)")
     i.set_defaults(func=_timeline_import)
     return parser

@@ -1,19 +1,35 @@
-"""TimelineJS (Knight Lab) export: the dataset -> TimelineJS's spreadsheet CSV or TimelineJS3 JSON.
+"""TimelineJS (Knight Lab) export: a selection of the dataset -> TimelineJS's spreadsheet CSV or TimelineJS3 JSON.
 
-The spreadsheet has the 18 columns of the Google Sheets template. Every data text is HTML-escaped
-(TimelineJS renders headlines and texts as HTML) and, in the CSV, a cell that a spreadsheet would
-run as a formula gets a leading apostrophe.
+What a slide shows
+- One slide per kept statements row (`chronology.selection.Selection`: --start/--end/--parties,
+  place names in --naming), in date order; a title slide first. Rows with kind=event and
+  topic=era go out as TimelineJS eras (Type `era`, JSON `eras`).
+- Headline: short, "who — what": the speaker (else the party names, else nothing) and the topic's
+  label (topics.csv beside the data when there is one, else the topic id in words, place ids in the
+  naming). Eras: the summary, cut to 80 characters.
+- Text: the summary (in the naming), then the verbatim quote (never renamed), who said it, what it
+  answers, the figure, and the source(s).
+- Display Date: the span as `dates.display_span` writes it, then " — " and the source's own words.
+- Group: the party name(s) (';'-separated ids -> names joined by "; "); rows without a party: "Events".
 
-Decisions (see also tests/test_timeline.py):
-- One slide per statements row, in file order (TimelineJS sorts by date itself).
-  Headline = the row's summary with {place_id} filled in the chosen naming: it is neutral,
-  complete and written in the naming convention (a headline made of speaker + stance + topic
-  would repeat the speaker and could not follow the naming). Text = the verbatim quote in
-  quotation marks (never renamed), who said it (speaker, role, channel, via, stance), what it
-  answers, the figure, and the source. A title slide (Type `title`) comes first.
-  Rows with kind=event and topic=era go out as TimelineJS eras (Type `era`, JSON `eras`).
-- Display Date = the span as `dates.display_span` writes it, then " — " and the source's own
-  words for the date; the import reads the words back into date_as_reported.
+Escaping
+- CSV: every cell is plain text (no HTML, no entities; the Text's parts are separate lines), and a
+  cell a spreadsheet would run as a formula gets a leading apostrophe (`text.neutralise`).
+  TimelineJS reads Headline and Text as HTML and cleans them with DOMPurify, so nothing in a cell runs.
+- JSON: every text TimelineJS shows (headline, text, display_date, group) is HTML with the data
+  escaped by `html.escape(quote=True)`, the same way in every field.
+
+Lossless round trip (`timeline import` of our own export gives back every column of every row)
+- JSON: each event and era carries `"chronology": {COLUMN: TEXT, ...}`, the statements row with every
+  column of the file (new columns included, values as written); the title slide carries
+  `"chronology": {"format": "chronology-timelinejs/1", "columns": [...], "parties": [...],
+  "sources": [...], "places": [...]}`: the statements columns in order and the rows of the other
+  tables the kept rows use (all places). TimelineJS ignores keys it does not know.
+- CSV (18 columns, none added): the `Media Credit` cell, unused when `Media` is empty (TimelineJS
+  shows a credit only under a media item), holds `chronology:` + the same JSON object, compact, on
+  every slide (the title row's holds the dataset object). A row whose Media Credit does not start
+  with `chronology:` is read as an ordinary TimelineJS slide. Edit the visible cells of such a row and
+  the import still takes the hidden row: delete its Media Credit to have the visible cells read.
 """
 
 from __future__ import annotations
@@ -22,8 +38,10 @@ import csv
 import html
 import io
 import json
+import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from .dates import DateError, PartialDate, display_span
 from .text import neutralise
@@ -33,11 +51,18 @@ HEADER = (
     "Display Date", "Headline", "Text", "Media", "Media Credit", "Media Caption",
     "Media Thumbnail", "Type", "Group", "Background",
 )
+HIDDEN_COLUMN = "Media Credit"
+HIDDEN_PREFIX = "chronology:"
+HIDDEN_KEY = "chronology"
+FORMAT = "chronology-timelinejs/1"
 EVENTS_GROUP = "Events"
 ERA_TOPIC = "era"
-DEFAULT_SOURCE_ID = "timelinejs-import"
-AS_REPORTED_SEPARATOR = " — "
+AS_REPORTED_SEPARATOR = " \u2014 "
 IMPORTED_PUBLISHER = "TimelineJS spreadsheet"
+LIST_SEPARATOR = ";"
+HEADLINE_MAX = 80
+# Columns the loader and the selection add to a statements frame: never part of a row.
+DERIVED = {"line", "start", "end", "precision", "lane", "side", "summary_text", "place_name", "source", "date_text"}
 
 
 def esc(text: str) -> str:
@@ -51,18 +76,54 @@ def csv_text(rows, lineterminator: str) -> str:
     return buf.getvalue()
 
 
+def split_list(cell: str) -> list[str]:
+    """'russia;armenia' -> ['russia', 'armenia'] (a ';'-separated list of ids)."""
+    return [x.strip() for x in str(cell or "").split(LIST_SEPARATOR) if x.strip()]
+
+
+def cell_text(value) -> str:
+    """A frame value back to the text a CSV cell holds (numbers without a spurious '.0')."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ""
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    return str(value)
+
+
+@dataclass
+class Part:
+    """One paragraph of a slide's text: plain text, and HTML when it differs (a link, a quote)."""
+
+    plain: str
+    html: str = ""
+
+    def as_html(self) -> str:
+        return self.html or f"<p>{esc(self.plain)}</p>"
+
+
 @dataclass
 class Slide:
-    """One TimelineJS slide, its texts already HTML-escaped."""
+    """One TimelineJS slide, its texts plain (escaped when written as JSON)."""
 
     start: PartialDate | None
     end: PartialDate | None
     display_date: str
     headline: str
-    text: str
+    parts: list[Part]
     group: str = ""
     type: str = ""  # "", "title" or "era"
     unique_id: str = ""
+    hidden: dict = field(default_factory=dict)
+
+    @property
+    def text_plain(self) -> str:
+        return "\n".join(p.plain for p in self.parts if p.plain)
+
+    @property
+    def text_html(self) -> str:
+        return "".join(p.as_html() for p in self.parts if p.plain)
 
 
 def _date_cells(date: PartialDate | None) -> list[str]:
@@ -79,6 +140,7 @@ def _date_json(date: PartialDate) -> dict:
         out["day"] = date.day
     return out
 
+
 def default_title(ds, place_names: dict[str, str]) -> str:
     """The title an imported spreadsheet had; else the battle for Shusha when the data is
     about it; else a generic title."""
@@ -92,80 +154,179 @@ def default_title(ds, place_names: dict[str, str]) -> str:
     return "Chronology of statements and events"
 
 
-def build_slides(ds, naming: str = "dual", title: str | None = None) -> list[Slide]:
-    """The title slide, then one slide per statements row (eras included), in file order."""
-    from .qualifiers import phrase
-    from .naming import DESCRIPTIONS, fill, names
+def raw_rows(path: Path | None) -> tuple[list[str], dict[str, dict]]:
+    """The statements file's own header and rows by id, every column as written (new columns too)."""
+    if path is None or not Path(path).is_file():
+        return [], {}
+    with Path(path).open(encoding="utf-8-sig", newline="") as fh:
+        reader = csv.reader(fh)
+        header = [h.strip() for h in next(reader, [])]
+        rows = {}
+        for rec in reader:
+            row = {h: (rec[i] if i < len(rec) else "") for i, h in enumerate(header) if h and h not in DERIVED}
+            if row.get("id", "").strip():
+                rows[row["id"].strip()] = row
+    return [h for h in header if h and h not in DERIVED], rows
 
-    place_names = names(ds.places, naming)
+
+def topic_labels(statements_path: Path | None) -> dict[str, str]:
+    """topic id -> label from topics.csv beside the statements (when there is one)."""
+    if statements_path is None:
+        return {}
+    path = Path(statements_path).parent / "topics.csv"
+    if not path.is_file():
+        return {}
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            return {r["id"].strip(): (r.get("label") or "").strip() for r in csv.DictReader(fh) if r.get("id") and r.get("label")}
+    except (OSError, UnicodeDecodeError, KeyError, csv.Error):
+        return {}
+
+
+def topic_label(topic: str, labels: dict[str, str], place_names: dict[str, str]) -> str:
+    from .naming import fill
+
+    if topic in labels:
+        return fill(labels[topic], place_names)
+    words = [place_names.get(w, w) for w in re.split(r"[-_]+", topic) if w]
+    text = " ".join(words)
+    return text[:1].upper() + text[1:]
+
+
+def _cut(text: str, limit: int = HEADLINE_MAX) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:")
+    return cut + "\u2026"
+
+
+def _frame_records(frame) -> list[dict]:
+    """A places/parties/sources frame as rows of text (the loader's `line` left out)."""
+    return [{c: cell_text(v) for c, v in row.items() if c != "line"} for row in frame.to_dict("records")]
+
+
+def build_slides(ds, rows=None, naming: str = "dual", title: str | None = None, place_names: dict | None = None) -> list[Slide]:
+    """The title slide, then one slide per row of `rows` (a Selection's rows; default: every row), eras included."""
+    from .naming import DESCRIPTIONS, fill, names
+    from .qualifiers import phrase
+
+    place_names = place_names if place_names is not None else names(ds.places, naming)
+    rows = ds.statements if rows is None else rows
+    if "line" in rows.columns:  # file order (TimelineJS sorts by date itself): an import gives the file back
+        rows = rows.sort_values("line", kind="stable")
     party_names = dict(zip(ds.parties["id"], ds.parties["name"]))
     sources = {row["id"]: row for _, row in ds.sources.iterrows()}
-    st = ds.statements
-    headlines = {sid: fill(summary, place_names) for sid, summary in zip(st["id"], st["summary"])}
+    statements_path = ds.files.get("statements") if getattr(ds, "files", None) else None
+    columns, raw = raw_rows(statements_path)
+    frame_columns = [c for c in ds.statements.columns if c not in DERIVED]
+    columns = columns or frame_columns
+    labels = topic_labels(statements_path)
+    summaries = {sid: fill(s, place_names) for sid, s in zip(ds.statements["id"], ds.statements["summary"])}
 
-    def source_html(source_id: str) -> str:
-        src = sources.get(source_id)
-        if src is None:
-            return ""
-        title_html = f"<cite>{esc(src['title'])}</cite>"
-        url = str(src.get("url", "") or "")
-        if re.match(r"^https?://", url, re.I):
-            title_html = f'<a href="{esc(url)}">{title_html}</a>'
-        published = src.get("published", "")
-        try:
-            when = PartialDate.parse(published).display() if published else ""
-        except DateError:
-            when = published
-        return f"<p>Source: {esc(src['publisher'])}, {title_html}" + (f", {esc(when)}" if when else "") + ".</p>"
+    def source_part(source_ids: str) -> Part | None:
+        plain, marked = [], []
+        for sid in split_list(source_ids):
+            src = sources.get(sid)
+            if src is None:
+                continue
+            published = str(src.get("published", "") or "")
+            try:
+                when = PartialDate.parse(published).display() if published else ""
+            except DateError:
+                when = published
+            url = str(src.get("url", "") or "")
+            words = f"{src['publisher']}, \u201c{src['title']}\u201d" + (f", {when}" if when else "")
+            plain.append(words + (f" <{url}>" if re.match(r"^https?://", url, re.IGNORECASE) else ""))
+            title_html = f"<cite>{esc(src['title'])}</cite>"
+            if re.match(r"^https?://", url, re.IGNORECASE):
+                title_html = f'<a href="{esc(url)}">{title_html}</a>'
+            marked.append(f"{esc(src['publisher'])}, {title_html}" + (f", {esc(when)}" if when else ""))
+        if not plain:
+            return None
+        label = "Source" if len(plain) == 1 else "Sources"
+        return Part(f"{label}: " + "; ".join(plain) + ".", f"<p>{label}: " + "; ".join(marked) + ".</p>")
+
+    # the hidden dataset: the tables' rows the kept statements use (places: all of them)
+    kept_parties = {p for cell in rows["party"] for p in split_list(cell)}
+    for col in ("about_party",):
+        if col in rows.columns:
+            kept_parties |= {p for cell in rows[col] for p in split_list(cell)}
+    kept_sources = {s for cell in rows["source_id"] for s in split_list(cell)}
+    dataset = {
+        "format": FORMAT,
+        "columns": columns,
+        "parties": [r for r in _frame_records(ds.parties) if r.get("id") in kept_parties],
+        "sources": [r for r in _frame_records(ds.sources) if r.get("id") in kept_sources],
+        "places": _frame_records(ds.places),
+    }
 
     slides: list[Slide] = []
+    n = len(rows)
     title = title or default_title(ds, place_names)
-    n = len(st)
-    source_list = "; ".join(f"{s['publisher']}, \u201c{s['title']}\u201d" for s in sources.values())
+    used = [sources[s] for s in sorted(kept_sources) if s in sources]
+    source_list = "; ".join(f"{s['publisher']}, \u201c{s['title']}\u201d" for s in used)
     slides.append(
         Slide(
-            None, None, "", esc(title),
-            f"<p>{n} dated statement{'s' if n != 1 else ''}, events and figures, each from a source: {esc(source_list)}.</p>"
-            f"<p>Place names: {esc(DESCRIPTIONS.get(naming, naming))}. Quotes are verbatim and keep the speaker's own place names.</p>",
-            type="title",
+            None, None, "", title,
+            [
+                Part(f"{n} dated statement{'s' if n != 1 else ''}, events and figures, each from a source: {source_list}."),
+                Part(f"Place names: {DESCRIPTIONS.get(naming, naming)}. Quotes are verbatim and keep the speaker's own place names."),
+            ],
+            type="title", hidden=dataset,
         )
     )
-    for _, row in st.iterrows():
+    frame_rows = rows[[c for c in frame_columns if c in rows.columns]]
+    for rec in frame_rows.to_dict("records"):
+        row = {c: cell_text(v) for c, v in rec.items()}
         start = PartialDate.parse(row["date"])
         end = PartialDate.parse(row["date_end"]) if row["date_end"] else None
         display = display_span(start, end)
         if row["date_as_reported"]:
             display += AS_REPORTED_SEPARATOR + row["date_as_reported"]
         is_era = row["kind"] == "event" and row["topic"] == ERA_TOPIC
-        parts: list[str] = []
+        parties = split_list(row["party"])
+        party_text = "; ".join(party_names.get(p, p) for p in parties)
+        summary = summaries.get(row["id"], fill(row["summary"], place_names))
+        if is_era:
+            headline = _cut(summary)
+        else:
+            who = row["speaker"] or party_text
+            label = topic_label(row["topic"], labels, place_names)
+            headline = f"{who} \u2014 {label}" if who else label
+        parts = [Part(summary)]
         if row["quote"]:
-            parts.append(f"<blockquote>\u201c{esc(row['quote'])}\u201d</blockquote>")
+            parts.append(Part(f"\u201c{row['quote']}\u201d", f"<blockquote>\u201c{esc(row['quote'])}\u201d</blockquote>"))
         who = ", ".join(x for x in (row["speaker"], row["role"]) if x)
-        if who or row["channel"]:
-            line = esc(who)
-            if row["channel"]:
-                line += (" \u2014 " if line else "") + esc(row["channel"])
-            if row["via"]:
-                line += f" (as relayed by {esc(row['via'])})"
-            if row["stance"]:
-                line += f". Stance: {esc(row['stance'])}"
-            parts.append(f"<p>{line}.</p>")
-        elif row["stance"]:
-            parts.append(f"<p>Stance: {esc(row['stance'])}.</p>")
-        if row["responds_to"] and row["responds_to"] in headlines:
-            parts.append(f"<p>In reply to: {esc(headlines[row['responds_to']])}</p>")
-        if row["kind"] == "figure" and row["measure"]:
-            figure = phrase(float(row["value"]), row["qualifier"])
-            parts.append(f"<p>Figure: {esc(figure)} {esc(row['unit'])} ({esc(row['measure'].replace('_', ' '))}).</p>")
-        parts.append(source_html(row["source_id"]))
-        group = "" if is_era else party_names.get(row["party"], EVENTS_GROUP) if row["party"] else EVENTS_GROUP
+        line = who
+        if row["channel"]:
+            line += (" \u2014 " if line else "") + row["channel"]
+        if row["via"]:
+            line += (" " if line else "") + f"(as relayed by {row['via']})"
+        if row["stance"]:
+            line += (". " if line else "") + f"Stance: {row['stance']}"
+        if line:
+            parts.append(Part(line + "."))
+        if row["responds_to"] and row["responds_to"] in summaries:
+            parts.append(Part(f"In reply to: {summaries[row['responds_to']]}"))
+        if row["kind"] == "figure" and row["measure"] and row["value"]:
+            figure = phrase(float(row["value"]), row["qualifier"] or "exact")
+            parts.append(Part(f"Figure: {figure} {row['unit']} ({row['measure'].replace('_', ' ')})."))
+        src = source_part(row["source_id"])
+        if src:
+            parts.append(src)
+        hidden = dict(raw.get(row["id"]) or {c: row.get(c, "") for c in columns})
+        group = "" if is_era else party_text or EVENTS_GROUP
         slides.append(
             Slide(
-                start, end if not is_era else (end or start), esc(display), esc(headlines[row["id"]]),
-                "".join(p for p in parts if p), esc(group), type="era" if is_era else "", unique_id=row["id"],
+                start, (end or start) if is_era else end, display, headline, parts, group,
+                type="era" if is_era else "", unique_id=row["id"], hidden=hidden,
             )
         )
     return slides
+
+
+def _hidden_cell(obj: dict) -> str:
+    return HIDDEN_PREFIX + json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
 
 
 def export_csv(slides: list[Slide]) -> str:
@@ -174,33 +335,35 @@ def export_csv(slides: list[Slide]) -> str:
         cells = dict.fromkeys(HEADER, "")
         cells["Year"], cells["Month"], cells["Day"] = _date_cells(s.start)
         cells["End Year"], cells["End Month"], cells["End Day"] = _date_cells(s.end)
-        cells.update({"Display Date": s.display_date, "Headline": s.headline, "Text": s.text, "Type": s.type, "Group": s.group})
+        cells.update({"Display Date": s.display_date, "Headline": s.headline, "Text": s.text_plain, "Type": s.type, "Group": s.group})
+        if s.hidden:
+            cells[HIDDEN_COLUMN] = _hidden_cell(s.hidden)
         rows.append([neutralise(cells[h]) for h in HEADER])
     return csv_text(rows, "\r\n")
 
 
 def export_json(slides: list[Slide]) -> str:
-    out: dict = {"events": [], "scale": "human"}
-    eras = []
+    out: dict = {}
+    events, eras = [], []
     for s in slides:
-        text = {"headline": s.headline, "text": s.text}
+        text = {"headline": esc(s.headline), "text": s.text_html}
         if s.type == "title":
-            out["title"] = {"text": text}
+            out["title"] = {"text": text, HIDDEN_KEY: s.hidden} if s.hidden else {"text": text}
             continue
         item: dict = {"start_date": _date_json(s.start)}
         if s.end is not None:
             item["end_date"] = _date_json(s.end)
         item["text"] = text
-        if s.type == "era":
-            eras.append(item)
-            continue
-        item["display_date"] = s.display_date
-        if s.group:
-            item["group"] = s.group
-        item["unique_id"] = s.unique_id
-        out["events"].append(item)
+        if s.type != "era":
+            item["display_date"] = esc(s.display_date)
+            if s.group:
+                item["group"] = esc(s.group)
+            item["unique_id"] = s.unique_id
+        if s.hidden:
+            item[HIDDEN_KEY] = s.hidden
+        (eras if s.type == "era" else events).append(item)
+    out["events"] = events
     if eras:
         out["eras"] = eras
-    out = {"title": out.pop("title"), **out} if "title" in out else out
+    out["scale"] = "human"
     return json.dumps(out, indent=2, ensure_ascii=False) + "\n"
-

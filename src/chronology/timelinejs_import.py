@@ -1,32 +1,41 @@
-"""TimelineJS (Knight Lab) import: a TimelineJS spreadsheet saved as CSV -> rows of statements.csv.
+"""TimelineJS (Knight Lab) import: a TimelineJS spreadsheet saved as CSV, or TimelineJS JSON
+(`title`, `events`, `eras`: the format of TimelineJS's templates and API) -> statements.csv rows,
+plus the parties.csv, sources.csv and places.csv they need.
 
-Plus parties.csv, sources.csv and, when missing, places.csv beside it, so that
-`python -m chronology validate` accepts the folder.
+Our own exports (see timelinejs_export: the `chronology` object of each JSON slide, the
+`chronology:` Media Credit cell of each CSV row) come back LOSSLESSLY: every column of every row
+as it was written, the parties, sources and places they use. Any other slide is read as follows
+(see also tests/test_timeline.py):
+- Type `title`: not an event; its headline becomes the title of the source row and is reported on
+  stderr as `# title: ...`. Type `era` (and JSON `eras`): a kind=event row with topic `era`.
+- Headline (and Text after it) as plain text -> summary; quote stays empty (TimelineJS text is not
+  a speaker's verbatim words). Braces are kept as text: `{USD 5}` becomes `(USD 5)` unless the
+  word in it is a place id. A cell a spreadsheet would run as a formula gets a leading apostrophe;
+  an apostrophe the user put there stays.
+- Group -> party (a ';' in it separates several), kind=statement, stance=reports, topic = the first
+  party id. A Group naming a party of the parties.csv beside --out (by name or id) is that party;
+  any other is a new party whose id is the group's slug, or for a name without Latin letters
+  `group-` + 8 hex digits of its SHA-1 (the same name, the same id). No Group (or our "Events") ->
+  kind=event, topic `timeline`, unless --party-default names a party.
+- Display Date -> date_as_reported. Time, Media and Background are dropped.
+- The source row: publisher "TimelineJS spreadsheet", the title slide's headline, `published`
+  from --published, else empty (the schema requires it: fill it in before `validate`).
 
-Decisions (see also tests/test_timeline.py):
-- Type `title`: not an event; its headline becomes the title of the row in sources.csv
-  and is reported on stderr as `# title: ...`. Type `era`: a kind=event row with topic `era`,
-  its date and date_end the era's span, no party.
-- Other rows: Headline (and Text after it) as plain text -> summary; quote stays empty
-  (TimelineJS text is not a speaker's verbatim words); Group -> party and kind=statement with
-  stance=reports, topic = the party id; a Group naming a known party (by name or id, from the
-  parties.csv beside --out, else the bundled one) is that party, any other becomes a new party
-  whose id is the group's slug (side from --side, default third-party). No Group (or our own
-  export's "Events") -> kind=event, topic `timeline`, unless --party-default names a party.
-  Display Date -> date_as_reported. Time, Media and Background are dropped (the schema has no
-  place for them). Cells our export neutralised ('=...) get their apostrophe removed.
-- With an output file, parties.csv and sources.csv are written beside it (rows already there are
-  kept, new ids appended; parties.csv starts from the bundled parties when there is none) and the
-  bundled places.csv is copied when there is none, so that the folder validates on its own.
+Writing: nothing is written until every file is built in memory and the folder validates with
+the project's loader; then each file that changes is written atomically. A sibling file that is
+already there is never rewritten: new rows are appended to its bytes (its line ends, its columns),
+and a file that needs no new row is not touched.
 """
 
 from __future__ import annotations
 
 import calendar
 import csv
-import datetime as dt
+import hashlib
 import io
+import json
 import re
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,115 +43,241 @@ from . import paths
 from .dates import PartialDate, display_span
 from .fileio import atomic_write
 from .naming import _TOKEN
+from .problem import Problem
 from .schema import PARTIES, PLACES, SOURCES, STATEMENTS
-from .text import plain_text, slugify, unneutralise
-from .timelinejs_export import AS_REPORTED_SEPARATOR, ERA_TOPIC, EVENTS_GROUP, HEADER, IMPORTED_PUBLISHER, csv_text
+from .text import neutralise, plain_text, slugify
+from .timelinejs_export import (
+    AS_REPORTED_SEPARATOR,
+    ERA_TOPIC,
+    EVENTS_GROUP,
+    FORMAT,
+    HEADER,
+    HIDDEN_COLUMN,
+    HIDDEN_KEY,
+    HIDDEN_PREFIX,
+    IMPORTED_PUBLISHER,
+    LIST_SEPARATOR,
+    cell_text,
+    csv_text,
+    split_list,
+)
 
 DEFAULT_SOURCE_ID = "timelinejs-import"
 SOURCE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+MAX_YEAR_DIGITS = 12
 
 
 @dataclass
 class Imported:
-    """What a TimelineJS spreadsheet turns into."""
+    """What a TimelineJS spreadsheet or JSON file turns into."""
 
     statements: list[dict] = field(default_factory=list)
-    parties: dict[str, str] = field(default_factory=dict)  # id -> display name
+    columns: list[str] = field(default_factory=lambda: [c.name for c in STATEMENTS.columns])
+    parties: dict[str, dict] = field(default_factory=dict)  # id -> parties.csv row (new ones)
+    sources: dict[str, dict] = field(default_factory=dict)  # id -> sources.csv row
+    places: list[dict] = field(default_factory=list)  # our export's places
     title: str = ""
     title_text: str = ""
+    foreign: int = 0  # slides read as ordinary TimelineJS slides (not our hidden rows)
     notes: list[str] = field(default_factory=list)
 
 
-def _problem(file, line, column, value, expected):
-    from .load import Problem
+@dataclass
+class RawSlide:
+    where: int  # line (CSV) or 0 (JSON)
+    label: str  # "" (CSV) or "events[3]" (JSON): prefixes the column in messages
+    start: dict  # {"year": "...", "month": ..., "day": ...} as text
+    end: dict
+    display_date: str
+    headline: str  # plain text
+    text: str  # plain text
+    caption: str
+    group: str
+    type: str
+    hidden: dict | None
 
-    return Problem(file, line, column, value, expected)
+
+def _p(file, line, column, value, expected) -> Problem:
+    return Problem(str(file), int(line), column, str(value), expected if expected.startswith("expected") else f"expected {expected}")
 
 
-def _read_records(path: Path) -> tuple[list[tuple[int, list[str]]], list]:
-    """(line, cells) for each non-blank record, or problems."""
+# ---------------------------------------------------------------- reading the two formats
+
+
+def _read_bytes(path: Path) -> tuple[bytes | None, list[Problem]]:
     name = str(path)
     try:
+        if path.is_dir():
+            return None, [_p(name, 0, "", "", "expected a TimelineJS spreadsheet saved as CSV or TimelineJS JSON, not a folder")]
         raw = path.read_bytes()
-    except IsADirectoryError:
-        return [], [_problem(name, 0, "", "", "this is a folder, expected a TimelineJS spreadsheet saved as CSV")]
     except OSError as err:
-        return [], [_problem(name, 0, "", "", f"cannot read the file: {err.strerror or err}")]
+        return None, [_p(name, 0, "", "", f"expected a readable file: cannot read it: {err.strerror or err}")]
     if not raw.strip():
-        return [], [_problem(name, 0, "", "", "the file is empty: expected a TimelineJS spreadsheet saved as CSV (a header row Year,Month,Day,...)")]
+        return None, [_p(name, 0, "", "", "the file is empty: expected a TimelineJS spreadsheet saved as CSV (a header row Year,Month,Day,...) or TimelineJS JSON")]
+    return raw, []
+
+
+def _is_json(path: Path, text: str) -> bool:
+    return path.suffix.lower() == ".json" or text.lstrip().startswith(("{", "["))
+
+
+def _hidden_from_cell(cell: str, name: str, line: int, problems: list) -> dict | None:
+    if not cell.startswith(HIDDEN_PREFIX):
+        return None
     try:
-        from .load import _decode  # the loader's friendly messages (xlsx, UTF-16, Windows-1252, ...)
-    except ImportError:  # pragma: no cover - the loader may be refactored
-        _decode = None
-    if _decode is not None:
-        text, problems = _decode(raw, name)
-        if text is None:
-            return [], problems
-    else:  # pragma: no cover
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            return [], [_problem(name, 0, "", "", "the file is not UTF-8: re-save it as 'CSV UTF-8'")]
-    text = text.lstrip("\ufeff")
+        obj = json.loads(cell[len(HIDDEN_PREFIX):])
+    except ValueError as err:
+        problems.append(_p(name, line, HIDDEN_COLUMN, cell[:60], f"expected {HIDDEN_PREFIX} and a JSON object (the row our export keeps there): {err}"))
+        return None
+    if not isinstance(obj, dict):
+        problems.append(_p(name, line, HIDDEN_COLUMN, cell[:60], f"expected {HIDDEN_PREFIX} and a JSON object"))
+        return None
+    return obj
+
+
+def _csv_slides(path: Path, text: str) -> tuple[list[RawSlide], list[Problem]]:
+    name = str(path)
+    problems: list[Problem] = []
     reader = csv.reader(io.StringIO(text, newline=""), strict=False)
-    records = []
-    start = 1
+    records, start = [], 1
     try:
         for rec in reader:
             if any(c.strip() for c in rec):
                 records.append((start, rec))
             start = reader.line_num + 1
     except csv.Error as err:
-        return [], [_problem(name, start, "", "", f"not readable as CSV ({err})")]
-    return records, []
+        return [], [_p(name, start, "", "", f"expected CSV text: not readable as CSV ({err})")]
+    header_line, header = records[0]
+    columns = [" ".join(h.strip().lstrip("\ufeff").lower().split()) for h in header]
+    wanted = {h.lower() for h in HEADER}
+    if "year" not in columns or "headline" not in columns:
+        return [], [_p(name, header_line, "", "", f"expected a TimelineJS header row ({','.join(HEADER)}); this file's first row is {','.join(header)[:80]!r}")]
+    for dup in sorted({c for c in columns if c and columns.count(c) > 1 and c in wanted}):
+        problems.append(_p(name, header_line, dup, dup, "expected each column once: this header appears twice"))
+    slides = []
+    for line, rec in records[1:]:
+        cells: dict[str, str] = {}
+        for i, c in enumerate(columns):
+            if c in wanted and c not in cells:
+                cells[c] = rec[i] if i < len(rec) else ""
+        hidden = _hidden_from_cell(cells.get(HIDDEN_COLUMN.lower(), "").strip(), name, line, problems)
+
+        def date(prefix: str) -> dict:
+            return {k: cells.get(f"{prefix}{k}", "").strip() for k in ("year", "month", "day")}
+
+        slides.append(RawSlide(
+            line, "", date(""), date("end "), plain_text(cells.get("display date", "")), plain_text(cells.get("headline", "")),
+            plain_text(cells.get("text", "")), plain_text(cells.get("media caption", "")), plain_text(cells.get("group", "")),
+            cells.get("type", "").strip().lower(), hidden,
+        ))
+    return slides, problems
 
 
-def _norm(header: str) -> str:
-    return " ".join(header.strip().lstrip("\ufeff").lower().split())
+def _json_slides(path: Path, text: str) -> tuple[list[RawSlide], list[Problem]]:
+    name = str(path)
+    try:
+        data = json.loads(text)
+    except ValueError as err:
+        line = getattr(err, "lineno", 0)
+        return [], [_p(name, line, "", "", f"expected TimelineJS JSON (an object with title, events, eras): {getattr(err, 'msg', err)}")]
+    if not isinstance(data, dict) or not isinstance(data.get("events", []), list) or not isinstance(data.get("eras", []), list):
+        return [], [_p(name, 0, "", "", "expected TimelineJS JSON: an object with \"events\" (a list), and optionally \"title\" and \"eras\"")]
+    problems: list[Problem] = []
+
+    def text_of(obj, key) -> str:
+        v = obj.get(key, "") if isinstance(obj, dict) else ""
+        return plain_text(v) if isinstance(v, str) else plain_text(str(v)) if isinstance(v, (int, float)) else ""
+
+    def date_of(obj) -> dict:
+        if not isinstance(obj, dict):
+            return {"year": "", "month": "", "day": ""}
+        return {k: ("" if obj.get(k) in (None, "") else str(obj.get(k))).strip() for k in ("year", "month", "day")}
+
+    def slide(obj, label: str, kind: str) -> RawSlide | None:
+        if not isinstance(obj, dict):
+            problems.append(_p(name, 0, label, str(obj)[:60], "expected a slide: an object with start_date and text"))
+            return None
+        txt = obj.get("text") or {}
+        hidden = obj.get(HIDDEN_KEY)
+        if hidden is not None and not isinstance(hidden, dict):
+            problems.append(_p(name, 0, f"{label}.{HIDDEN_KEY}", str(hidden)[:60], "expected an object (the row our export keeps there)"))
+            hidden = None
+        media = obj.get("media") if isinstance(obj.get("media"), dict) else {}
+        return RawSlide(
+            0, label, date_of(obj.get("start_date")), date_of(obj.get("end_date")), text_of(obj, "display_date"),
+            text_of(txt, "headline"), text_of(txt, "text"), text_of(media, "caption"), text_of(obj, "group"),
+            kind or str(obj.get("type") or "").strip().lower(), hidden,
+        )
+
+    slides = []
+    title = data.get("title")
+    if title is not None:
+        s = slide(title, "title", "title")
+        if s:
+            slides.append(s)
+    for key, kind in (("eras", "era"), ("events", "")):
+        for i, obj in enumerate(data.get(key) or []):
+            s = slide(obj, f"{key}[{i}]", kind)
+            if s:
+                slides.append(s)
+    return slides, problems
 
 
-def _parse_date(cells: dict, prefix: str, line: int, name: str, problems: list, required: bool) -> PartialDate | None:
+# ---------------------------------------------------------------- slides -> rows
+
+
+def _parse_date(parts: dict, prefix: str, s: RawSlide, name: str, problems: list, required: bool) -> PartialDate | None:
     """Year/Month/Day (or End Year/...) -> a partial date at the precision given."""
-    labels = {part: f"{prefix}{part}" for part in ("Year", "Month", "Day")}
-    year_s, month_s, day_s = (cells.get(labels[p].lower(), "").strip() for p in ("Year", "Month", "Day"))
+    if s.label:
+        key = "start_date" if not prefix else "end_date"
+        labels = {p: f"{s.label}.{key}.{p.lower()}" for p in ("Year", "Month", "Day")}
+    else:
+        labels = {p: f"{prefix}{p}" for p in ("Year", "Month", "Day")}
+    year_s, month_s, day_s = parts["year"], parts["month"], parts["day"]
+    line = s.where
     if not (year_s or month_s or day_s):
         if required:
-            problems.append(_problem(name, line, labels["Year"], "", "a year such as 1943 (every slide except the title needs one)"))
+            problems.append(_p(name, line, labels["Year"], "", "expected a year such as 1943 (every slide except the title needs one)"))
         return None
     ok = True
 
     def number(text: str) -> int | None:
-        m = re.match(r"^(\d+)(?:\.0+)?$", text)
+        m = re.match(rf"^(\d{{1,{MAX_YEAR_DIGITS}}})(?:\.0+)?$", text)
         return int(m.group(1)) if m else None
+
+    def shown(text: str) -> str:
+        return text if len(text) <= 60 else text[:57] + "..."
 
     year = number(year_s) if year_s else None
     if not year_s:
-        problems.append(_problem(name, line, labels["Year"], "", f"a year such as 1943 when {prefix}Month or {prefix}Day is given"))
+        problems.append(_p(name, line, labels["Year"], "", f"expected a year such as 1943 when {labels['Month']} or {labels['Day']} is given"))
         ok = False
     elif year is None or not 1 <= year <= 9999:
-        if re.match(r"^-\s*\d+", year_s):
-            why = "a year from 1 to 9999 (years before the common era cannot be stored as YYYY)"
+        if re.match(r"^-\s*\d", year_s):
+            why = "expected a year from 1 to 9999 (years before the common era cannot be stored as YYYY)"
         elif year == 0:
-            why = "a year from 1 to 9999 (there is no year 0)"
+            why = "expected a year from 1 to 9999 (there is no year 0)"
+        elif re.match(r"^\d+$", year_s):
+            why = f"expected a year from 1 to 9999 (this one has {len(year_s):,} digits)"
         else:
-            why = "a year as digits, for example 1943"
-        problems.append(_problem(name, line, labels["Year"], year_s, why))
+            why = "expected a year as digits, for example 1943"
+        problems.append(_p(name, line, labels["Year"], shown(year_s), why))
         ok = False
     month = number(month_s) if month_s else None
     if month_s and (month is None or not 1 <= month <= 12):
-        problems.append(_problem(name, line, labels["Month"], month_s, "a month as a number from 1 to 12"))
+        problems.append(_p(name, line, labels["Month"], shown(month_s), "expected a month as a number from 1 to 12"))
         ok = False
     day = number(day_s) if day_s else None
     if day_s:
         if not month_s:
-            problems.append(_problem(name, line, labels["Day"], day_s, f"a {prefix}Month as well: a day needs its month"))
+            problems.append(_p(name, line, labels["Day"], shown(day_s), f"expected a {labels['Month']} as well: a day needs its month"))
             ok = False
         elif day is None or not 1 <= day <= 31:
-            problems.append(_problem(name, line, labels["Day"], day_s, "a day of the month as a number from 1 to 31"))
+            problems.append(_p(name, line, labels["Day"], shown(day_s), "expected a day of the month as a number from 1 to 31"))
             ok = False
         elif ok and day > calendar.monthrange(year, month)[1]:
             last = calendar.monthrange(year, month)[1]
-            problems.append(_problem(name, line, labels["Day"], day_s, f"a day from 1 to {last}: {calendar.month_name[month]} {year} has {last} days"))
+            problems.append(_p(name, line, labels["Day"], day_s, f"expected a day from 1 to {last}: {calendar.month_name[month]} {year} has {last} days"))
             ok = False
     if not ok:
         return None
@@ -150,8 +285,11 @@ def _parse_date(cells: dict, prefix: str, line: int, name: str, problems: list, 
 
 
 def _guard_tokens(text: str, place_ids: set[str]) -> str:
-    """'{x}' in imported prose reads as a place token; keep it only when x is a known place."""
-    return _TOKEN.sub(lambda m: m.group(0) if m.group(1) in place_ids else f"({m.group(1)})", text)
+    """'{x}' in imported prose would read as a place token; keep it only when x is a known place,
+    else write it in parentheses. A brace left alone (not a token) stays as it is."""
+    text = _TOKEN.sub(lambda m: m.group(0) if m.group(1) in place_ids else f"({m.group(1)})", text)
+    # braces around anything else ({USD 5}): parentheses, so no later reader takes them for a token
+    return re.sub(r"\{([^{}]*)\}", lambda m: m.group(0) if m.group(1) in place_ids else f"({m.group(1)})", text)
 
 
 def _join(headline: str, text: str) -> str:
@@ -163,6 +301,62 @@ def _join(headline: str, text: str) -> str:
     return headline + sep + text
 
 
+class PartyNames:
+    """Group names -> party ids: the known parties by name or id, else a stable new id per name."""
+
+    def __init__(self, known: dict[str, str]):
+        self.known = known
+        self.by_name = {self.key(n): pid for pid, n in known.items()}
+        self.taken = set(known)
+        self.new: dict[str, str] = {}  # id -> the name as first written
+
+    @staticmethod
+    def key(name: str) -> str:
+        return " ".join(name.casefold().split())
+
+    def id_for(self, name: str) -> str:
+        key = self.key(name)
+        if key in self.by_name:
+            return self.by_name[key]
+        if key in self.known:
+            return key
+        slug = slugify(name)
+        latin = sum(ch.isascii() and ch.isalnum() for ch in name)
+        letters = sum(ch.isalnum() for ch in name)
+        if not slug or latin * 2 < letters:  # mostly non-Latin: no transliteration, a stable hash
+            slug = (slug[:40] + "-" if slug else "group-") + hashlib.sha1(key.encode("utf-8")).hexdigest()[:8]
+        pid = slug
+        if pid in self.taken:  # another name with the same slug
+            pid = f"{slug[:50]}-{hashlib.sha1(key.encode('utf-8')).hexdigest()[:8]}"
+        self.by_name[key] = pid
+        self.taken.add(pid)
+        self.new[pid] = name
+        return pid
+
+
+class Ids:
+    """Unique row ids in linear time: base, base-2, base-3, ..."""
+
+    def __init__(self):
+        self.used: set[str] = set()
+        self.next: dict[str, int] = {}
+
+    def take(self, base: str) -> str:
+        if base not in self.used:
+            self.used.add(base)
+            return base
+        n = self.next.get(base, 2)
+        while f"{base}-{n}" in self.used:
+            n += 1
+        self.next[base] = n + 1
+        self.used.add(f"{base}-{n}")
+        return f"{base}-{n}"
+
+
+def _text_row(obj: dict) -> dict[str, str]:
+    return {str(k): ("" if v is None else cell_text(v) if isinstance(v, (int, float)) else str(v)) for k, v in obj.items()}
+
+
 def read_timeline(
     path: Path,
     *,
@@ -171,124 +365,127 @@ def read_timeline(
     place_ids: set[str] = frozenset(),
     known_parties: dict[str, str] | None = None,
 ) -> Imported:
-    """Parse a TimelineJS spreadsheet CSV; raise DataError listing every problem.
+    """Parse a TimelineJS spreadsheet CSV or TimelineJS JSON; raise DataError listing every problem.
 
     known_parties (id -> display name): a Group naming one of them, by name or by id,
-    becomes that party; any other Group becomes a new party whose id is its slug.
+    becomes that party; any other Group becomes a new party (see the module docstring).
     """
     from .load import DataError
+    from .sniff import decode
 
     path = Path(path)
     name = str(path)
-    records, problems = _read_records(path)
-    if problems:
+    raw, problems = _read_bytes(path)
+    if raw is None:
         raise DataError(problems)
-    header_line, header = records[0]
-    columns = [_norm(h) for h in header]
-    wanted = {h.lower() for h in HEADER}
-    if "year" not in columns or "headline" not in columns:
-        raise DataError([_problem(name, header_line, "", "", f"expected a TimelineJS header row ({','.join(HEADER)}); this file's first row is {','.join(header)[:80]!r}")])
-    for dup in sorted({c for c in columns if c and columns.count(c) > 1 and c in wanted}):
-        problems.append(_problem(name, header_line, dup, dup, "a column named once: this header appears twice"))
+    text, problems = decode(raw, name)
+    if text is None:
+        raise DataError(problems)
+    text = text.lstrip("\ufeff")
+    slides, problems = (_json_slides if _is_json(path, text) else _csv_slides)(path, text)
+    if not slides and problems:
+        raise DataError(problems)
 
     out = Imported()
-    used_ids: set[str] = set()
-    known_parties = known_parties or {}
-    by_name = {" ".join(n.lower().split()): pid for pid, n in known_parties.items()}
-    for line, rec in records[1:]:
-        cells: dict[str, str] = {}
-        for i, c in enumerate(columns):
-            if c in wanted and c not in cells:
-                cells[c] = unneutralise(rec[i]) if i < len(rec) else ""
-        kind_of_slide = cells.get("type", "").strip().lower()
-        headline = plain_text(cells.get("headline", ""))
-        body = plain_text(cells.get("text", ""))
-        if kind_of_slide == "title":
+    ids = Ids()
+    parties = PartyNames(known_parties or {})
+    place_ids = set(place_ids)
+    # our own export: the dataset on the title slide, the rows on the others
+    dataset = next((s.hidden for s in slides if s.type == "title" and s.hidden and s.hidden.get("format") == FORMAT), None)
+    if dataset:
+        cols = [str(c) for c in dataset.get("columns") or []]
+        out.columns = cols + [c.name for c in STATEMENTS.columns if c.name not in cols]
+        for table, target in (("parties", out.parties), ("sources", out.sources)):
+            for r in dataset.get(table) or []:
+                if isinstance(r, dict) and r.get("id"):
+                    target[str(r["id"])] = _text_row(r)
+        out.places = [_text_row(r) for r in dataset.get("places") or [] if isinstance(r, dict) and r.get("id")]
+        place_ids |= {r["id"] for r in out.places}
+    hidden_ids = {str(s.hidden.get("id", "")) for s in slides if s.type != "title" and s.hidden}
+    ids.used |= hidden_ids
+    for s in slides:
+        if s.type == "title":
             if out.title or out.title_text:
-                out.notes.append(f"{name}:{line}: a second title row is ignored: {headline!r}")
+                out.notes.append(f"{name}:{s.where or s.label}: a second title slide is ignored: {s.headline!r}")
             else:
-                out.title, out.title_text = headline, body
+                out.title, out.title_text = s.headline, s.text
             continue
-        start = _parse_date(cells, "", line, name, problems, required=True)
-        end = _parse_date(cells, "End ", line, name, problems, required=False)
+        if s.hidden:
+            row = _text_row(s.hidden)
+            for c in row:
+                if c not in out.columns:
+                    out.columns.append(c)
+            out.statements.append(row)
+            continue
+        start = _parse_date(s.start, "", s, name, problems, required=True)
+        end = _parse_date(s.end, "End ", s, name, problems, required=False)
+        where_end = f"{s.label}.end_date.year" if s.label else "End Year"
         if start is not None and end is not None and end.last < start.first:
-            problems.append(_problem(name, line, "End Year", end.iso(), f"an end on or after the start ({start.iso()})"))
+            problems.append(_p(name, s.where, where_end, end.iso(), f"expected an end on or after the start ({start.iso()})"))
         if start is None:
             continue
-        if kind_of_slide not in ("", "era"):
-            out.notes.append(f"{name}:{line}: Type {kind_of_slide!r} is not a TimelineJS type (title or era): read as an ordinary slide")
-
-        summary = _join(headline, body)
-        if not summary:
-            summary = plain_text(cells.get("media caption", "")) or "(a slide without headline or text)"
-        summary = _guard_tokens(summary, set(place_ids))
-
-        display = plain_text(cells.get("display date", ""))
+        if s.type not in ("", "era"):
+            out.notes.append(f"{name}:{s.where or s.label}: Type {s.type!r} is not a TimelineJS type (title or era): read as an ordinary slide")
+        out.foreign += 1
+        summary = _join(s.headline, s.text) or s.caption or "(a slide without headline or text)"
+        summary = neutralise(_guard_tokens(summary, place_ids))
         span = display_span(start, end)
+        display = s.display_date
         if display == span:
             as_reported = ""
         elif display.startswith(span + AS_REPORTED_SEPARATOR):
             as_reported = display[len(span + AS_REPORTED_SEPARATOR):]
         else:
             as_reported = display
-
-        group = plain_text(cells.get("group", "")) or (party_default if kind_of_slide != "era" else "")
-        party = ""
-        if kind_of_slide == "era":
+        group = s.group or (party_default if s.type != "era" else "")
+        party_ids: list[str] = []
+        if s.type == "era":
             kind, topic, stance = "event", ERA_TOPIC, ""
         else:
-            if group == EVENTS_GROUP:
-                party = ""  # our own export's group for rows without a party
-            elif group:
-                key = " ".join(group.lower().split())
-                party = by_name.get(key) or (key if key in known_parties else "") or slugify(group) or f"group-{len(out.parties) + 1}"
-            if party:
-                if party not in out.parties:
-                    out.parties[party] = group or party
-                kind, topic, stance = "statement", party, "reports"
+            if group and group != EVENTS_GROUP:
+                names = [g.strip() for g in group.split(LIST_SEPARATOR) if g.strip()] or [group]
+                party_ids = list(dict.fromkeys(parties.id_for(g) for g in names))
+            if party_ids:
+                kind, topic, stance = "statement", party_ids[0], "reports"
             else:
                 kind, topic, stance = "event", "timeline", ""
-
-        base = slugify(f"{start.iso()} {headline or body or summary}", 60) or start.iso()
-        row_id, n = base, 2
-        while row_id in used_ids:
-            row_id, n = f"{base}-{n}", n + 1
-        used_ids.add(row_id)
-        row = dict.fromkeys((c.name for c in STATEMENTS.columns), "")
+        base = slugify(f"{start.iso()} {s.headline or s.text or summary}", 60) or start.iso()
+        row = dict.fromkeys(out.columns, "")
         row.update(
-            id=row_id, date=start.iso(), date_end=end.iso() if end else "", date_as_reported=as_reported,
-            kind=kind, party=party, topic=topic, stance=stance, summary=summary, source_id=source_id,
+            id=ids.take(base), date=start.iso(), date_end=end.iso() if end else "", date_as_reported=neutralise(as_reported),
+            kind=kind, party=LIST_SEPARATOR.join(party_ids), topic=topic, stance=stance, summary=summary, source_id=source_id,
         )
         out.statements.append(row)
+    # a selection's rows may answer rows left out of it: the link cannot be kept in this folder
+    kept = {r.get("id", "") for r in out.statements}
+    for r in out.statements:
+        for column in ("responds_to", "revises"):
+            target = r.get(column, "")
+            if target and target not in kept:
+                out.notes.append(f"{name}: {r.get('id')}: {column} {target!r} is not in this timeline (a selection): left empty")
+                r[column] = ""
+    for pid, group in parties.new.items():
+        out.parties.setdefault(pid, {"id": pid, "name": neutralise(group), "side": "", "note": ""})
     if not out.statements and not problems:
-        problems.append(_problem(name, 0, "", "", "no dated slides: expected at least one row with a Year"))
+        problems.append(_p(name, 0, "", "", "expected at least one dated slide (a row with a Year, or a JSON event with a start_date)"))
     if problems:
         raise DataError(problems)
     return out
 
 
-def _read_existing(path: Path) -> tuple[list[str], list[dict]]:
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        reader = csv.DictReader(fh)
-        return list(reader.fieldnames or []), list(reader)
+# ---------------------------------------------------------------- writing the folder
 
 
-def _merged_table(path: Path, columns: list[str], new_rows: list[dict], base: Path | None = None) -> str:
-    """The rows of the file beside (else of `base`) kept, rows with new ids appended."""
-    rows: list[dict] = []
-    start = path if path.exists() else base
-    if start is not None and start.exists():
-        existing_cols, rows = _read_existing(start)
-        columns = existing_cols + [c for c in columns if c not in existing_cols]
-    known = {r.get("id", "") for r in rows}
-    rows += [r for r in new_rows if r["id"] not in known]
-    return csv_text([columns] + [[r.get(c, "") or "" for c in columns] for r in rows], "\n")
-
-
+def statements_text(imported: Imported) -> str:
+    cols = imported.columns
+    return csv_text([cols] + [[r.get(c, "") for c in cols] for r in imported.statements], "\n")
 
 
 def known_beside(out: Path | None) -> tuple[set[str], dict[str, dict]]:
-    """Place ids and parties (id -> row) from the files beside `out`, else the bundled ones."""
+    """Place ids and parties (id -> row) from the files beside `out` (places: else the bundled ones).
+
+    A foreign sheet only names the parties already beside --out: the bundled parties are not added.
+    """
     from .load import DataError, load_table
 
     places_path = out.parent / PLACES.filename if out and (out.parent / PLACES.filename).exists() else paths.PLACES_CSV
@@ -296,51 +493,154 @@ def known_beside(out: Path | None) -> tuple[set[str], dict[str, dict]]:
         place_ids = set(load_table(places_path, PLACES)["id"])
     except DataError:
         place_ids = set()
-    parties_path = out.parent / PARTIES.filename if out and (out.parent / PARTIES.filename).exists() else paths.PARTIES_CSV
-    try:
-        known = {r["id"]: r for _, r in load_table(parties_path, PARTIES).iterrows()}
-    except DataError:
-        known = {}
+    known: dict[str, dict] = {}
+    parties_path = out.parent / PARTIES.filename if out else None
+    if parties_path is not None and parties_path.exists():
+        try:
+            known = {r["id"]: r for _, r in load_table(parties_path, PARTIES).iterrows()}
+        except DataError:
+            known = {}  # reported when the folder is checked before writing
     return place_ids, known
 
 
-def statements_text(imported: Imported) -> str:
-    columns = [c.name for c in STATEMENTS.columns]
-    return csv_text([columns] + [[r[c] for c in columns] for r in imported.statements], "\n")
+def _append(existing: bytes, rows: list[dict]) -> str:
+    """The existing file's text with rows appended: its header's columns, its line ends."""
+    text = existing.decode("utf-8")
+    body = text.lstrip("\ufeff")
+    header = next(csv.reader(io.StringIO(body, newline="")), [])
+    columns = [h.strip() for h in header]
+    ending = "\r\n" if "\r\n" in text else "\n"
+    if text and not text.endswith(("\n", "\r")):
+        text += ending
+    return text + csv_text([[neutralise(r.get(c, "") or "") for c in columns] for r in rows], ending)
 
 
-def write_folder(imported: Imported, src: Path, out: Path, *, source_id: str, side: str, known: dict) -> int:
-    """statements at `out`, parties.csv, sources.csv (and places.csv) beside it; the number of new parties.
+def _new_table(table, rows: list[dict], extra: list[str] = ()) -> str:
+    columns = [c.name for c in table.columns] + [c for c in extra if c not in {c.name for c in table.columns}]
+    return csv_text([columns] + [[neutralise(r.get(c, "") or "") for c in columns] for r in rows], "\n")
 
-    Raises OSError when a file cannot be written (each one is written atomically).
-    """
-    party_rows = [
-        {"id": pid, "name": group, "side": side, "note": f"group {group!r} in the TimelineJS spreadsheet {src.name}"}
-        for pid, group in imported.parties.items()
-        if pid not in known
-    ]
-    try:
-        year = dt.date.fromtimestamp(src.stat().st_mtime).year
-    except OSError:
-        year = dt.date.today().year
-    source_row = {
-        "id": source_id,
-        "publisher": IMPORTED_PUBLISHER,
-        "title": imported.title or src.stem,
-        "published": f"{year:04d}",
-        "url": "",
-        "obtained": f"imported from {src.name} with python -m chronology timeline import (published = the file's modification year)",
-    }
-    out.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(out, statements_text(imported))
-    # parties.csv starts from the one beside, else the bundled parties (as places.csv does),
-    # so the folder is complete on its own; sources.csv keeps any rows already beside.
-    for table, rows, base in ((PARTIES, party_rows, paths.PARTIES_CSV), (SOURCES, [source_row], None)):
-        target = out.parent / table.filename
+
+@dataclass
+class Plan:
+    """The files an import writes: path -> text; and the files it leaves alone."""
+
+    texts: dict[Path, str]
+    out: Path
+    new_parties: int
+    published_gap: bool  # our source row has no publication date (none was given)
+
+
+def plan_folder(imported: Imported, src: Path, out: Path, *, source_id: str, side: str, published: str = "") -> Plan:
+    """Every file of the import, built in memory (nothing is written); raises DataError when a
+    sibling already there cannot be read."""
+    from .load import DataError, load_table
+
+    folder = out.parent
+    texts: dict[Path, str] = {out: statements_text(imported)}
+    problems: list[Problem] = []
+    used_parties = {p for r in imported.statements for p in split_list(r.get("party", ""))}
+    used_parties |= {p for r in imported.statements for p in split_list(r.get("about_party", ""))}
+    used_sources = {s for r in imported.statements for s in split_list(r.get("source_id", ""))}
+
+    def bundled(table, path) -> dict[str, dict]:
+        try:
+            return {r["id"]: {k: cell_text(v) for k, v in r.items() if k != "line"} for r in load_table(path, table).to_dict("records")}
+        except DataError:
+            return {}
+
+    party_rows = dict(imported.parties)
+    for pid, r in party_rows.items():
+        if not r.get("side"):
+            r["side"] = side
+            r["note"] = r.get("note") or neutralise(f"group {r['name']!r} in the TimelineJS file {src.name}")
+    missing = used_parties - set(party_rows)
+    if missing:  # our rows without the dataset slide: the bundled parties, else a bare row
+        b = bundled(PARTIES, paths.PARTIES_CSV)
+        for pid in sorted(missing):
+            party_rows[pid] = b.get(pid) or {"id": pid, "name": pid, "side": side, "note": ""}
+    party_rows = {k: v for k, v in party_rows.items() if k in used_parties}
+
+    source_rows = {k: v for k, v in imported.sources.items() if k in used_sources}
+    published_gap = False
+    if imported.foreign and source_id not in source_rows:
+        published_gap = not published
+        source_rows[source_id] = {
+            "id": source_id, "publisher": IMPORTED_PUBLISHER, "title": neutralise(imported.title or src.stem), "published": published,
+            "url": "", "obtained": neutralise(f"imported from {src.name} with python -m chronology timeline import"),
+        }
+    missing = used_sources - set(source_rows)
+    if missing:
+        b = bundled(SOURCES, paths.SOURCES_CSV)
+        source_rows.update({sid: b[sid] for sid in missing if sid in b})
+
+    place_rows = {r["id"]: r for r in imported.places}
+    new_count = 0
+    for table, rows in ((PARTIES, party_rows), (SOURCES, source_rows), (PLACES, place_rows)):
+        target = folder / table.filename
         if target.resolve() == out.resolve():
             continue
-        atomic_write(target, _merged_table(target, [c.name for c in table.columns], rows, base))
-    places = out.parent / PLACES.filename
-    if not places.exists():
-        atomic_write(places, paths.PLACES_CSV.read_text(encoding="utf-8"))
-    return len(party_rows)
+        if target.exists():
+            try:
+                existing = load_table(target, table)
+            except DataError as err:
+                problems += err.problems
+                continue
+            have = set(existing["id"])
+            new = [r for k, r in rows.items() if k not in have]
+            if new:
+                texts[target] = _append(target.read_bytes(), new)
+            if table is PARTIES:
+                new_count = len(new)
+        elif table is PLACES and not rows:
+            texts[target] = paths.PLACES_CSV.read_text(encoding="utf-8")
+        elif not rows:
+            continue  # a table with no rows is not a valid file: none is written (the loader uses the bundled one)
+        else:
+            extra = sorted({k for r in rows.values() for k in r} - {c.name for c in table.columns} - {"line"})
+            texts[target] = _new_table(table, list(rows.values()), extra)
+            if table is PARTIES:
+                new_count = len(rows)
+    if problems:
+        raise DataError(problems)
+    return Plan(texts, out, new_count, published_gap)
+
+
+def check_plan(plan: Plan, out: Path) -> None:
+    """Validate the planned folder with the loader (the new texts in a temporary folder, the files
+    left alone where they are); raise DataError with the problems under the real file names."""
+    from .load import DataError, load_dataset
+
+    folder = out.parent
+    with tempfile.TemporaryDirectory(prefix="chronology-import-") as tmp:
+        tmp_dir = Path(tmp)
+        real: dict[str, str] = {}
+        staged: dict[str, Path] = {}
+        for path, text in plan.texts.items():
+            staged_path = tmp_dir / ("statements.csv" if path == out else path.name)
+            staged_path.write_text(text, encoding="utf-8", newline="")
+            real[str(staged_path)] = str(path)
+            staged[path.name if path != out else "statements"] = staged_path
+
+        def pick(table):
+            if table.filename in staged:
+                return staged[table.filename]
+            beside = folder / table.filename
+            return beside if beside.exists() else None
+
+        try:
+            load_dataset(staged["statements"], places=pick(PLACES), parties=pick(PARTIES), sources=pick(SOURCES))
+        except DataError as err:
+            problems = [
+                Problem(real.get(p.file, p.file), p.line, p.column, p.value, p.expected)
+                for p in err.problems
+                if not (plan.published_gap and p.column == "published" and p.value == "" and p.file in real and real[p.file].endswith(SOURCES.filename))
+            ]
+            if problems or err.omitted:
+                raise DataError(problems, err.omitted) from None
+
+
+def write_plan(plan: Plan) -> None:
+    """Each file atomically, the statements last (they cite the others)."""
+    order = sorted(plan.texts, key=lambda p: p == plan.out)
+    for path in order:
+        atomic_write(path, plan.texts[path].encode("utf-8"))
