@@ -653,14 +653,12 @@ def _svg(spec: dict) -> str:
     return vl_convert.vegalite_to_svg(spec)
 
 
-@issue("-p topic reactions on the bundled data: every place 'off map', the frame becomes NaN")
 def test_topic_reactions_map():
     spec = _report(topic="reactions").place_map().spec()
     _json_ok(spec)
     assert "<svg" in _svg(spec)
 
 
-@issue('a figure value of 1e308 validates, then the log domain (x4) overflows')
 def test_huge_figure_value(tmp_path):
     statements = copy_data(tmp_path)
     rows = read_rows(statements)
@@ -672,7 +670,6 @@ def test_huge_figure_value(tmp_path):
     assert "<svg" in _svg(spec)
 
 
-@issue('U+2028 in a party name blanks the timeline and its SVG copy')
 def test_line_separator_in_party_name(tmp_path):
     statements = copy_data(tmp_path)
     parties = read_rows(tmp_path / "parties.csv")
@@ -683,7 +680,6 @@ def test_line_separator_in_party_name(tmp_path):
     assert "<svg" in _svg(spec)
 
 
-@issue("1,500 parties overflow Vega's stack: no chart, no SVG")
 def test_many_parties(tmp_path):
     statements = copy_data(tmp_path)
     parties = read_rows(tmp_path / "parties.csv")
@@ -699,7 +695,6 @@ def test_many_parties(tmp_path):
     assert "<svg" in _svg(spec)
 
 
-@issue('years 1-99 are drawn as 19xx')
 def test_years_before_100(tmp_path):
     statements = copy_data(tmp_path)
     rows = read_rows(statements)
