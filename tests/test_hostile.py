@@ -611,7 +611,6 @@ def failed_render(tmp_path_factory):
     return run, victim
 
 
-@issue("failed notebooks are kept at a predictable shared path, followed if a symlink is planted")
 def test_failed_notebook_is_kept_privately(failed_render):
     run, victim = failed_render
     assert run.rc == 1, run.err
@@ -625,7 +624,6 @@ def test_failed_notebook_is_kept_privately(failed_render):
     assert stat.S_IMODE(os.lstat(kept).st_mode) & 0o077 == 0
 
 
-@issue("a failing cell's message says 'NoneType: None' and hides the real exception")
 def test_failing_cell_message_names_the_real_exception(failed_render):
     run, _ = failed_render
     assert run.rc == 1, run.err
@@ -772,7 +770,6 @@ def _stray_pids(marker: Path) -> list[int]:
 
 
 @pytest.mark.parametrize("signum, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)], ids=["SIGINT", "SIGTERM"])
-@issue("Ctrl-C or SIGTERM while cells run reports 'the kernel died (out of memory?)' with exit 1")
 def test_signal_while_cells_run(tmp_path, signum, code):
     marker = tmp_path / "running"
     proc, _ = _start_render(tmp_path, "--notebook", CASES / "sleeps.ipynb", "-p", "marker", marker, "--out", tmp_path / "out", "--timeout", "300")
@@ -787,7 +784,6 @@ def test_signal_while_cells_run(tmp_path, signum, code):
     assert not run.leftovers and not run.strays, run.err
 
 
-@issue("SIGTERM during checks leaves temp files and a kernel connection file")
 def test_sigterm_during_checks(tmp_path):
     proc, _ = _start_render(tmp_path, "--notebook", CASES / "notes.ipynb", "--out", tmp_path / "out")
     started = time.monotonic()

@@ -315,6 +315,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 PENDING_SIGNAL: int | None = None  # the SIGINT/SIGTERM that interrupted this run (render.execute reads it)
+HANDLING_SIGNALS = False  # main() installed _on_signal (render.execute keeps it through nbclient's own handlers)
 
 
 def _on_signal(signum, frame) -> None:
@@ -343,12 +344,13 @@ def _install_signal_handlers() -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    global PENDING_SIGNAL
+    global PENDING_SIGNAL, HANDLING_SIGNALS
     import signal
 
     args = build_parser().parse_args(argv)
     PENDING_SIGNAL = None
     handlers = _install_signal_handlers() if args.func is _render else {}  # preview installs its own
+    HANDLING_SIGNALS = bool(handlers)
     try:
         return args.func(args)
     except ChronologyError as err:
@@ -368,5 +370,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"internal error: {type(err).__name__}: {err}\n(set CHRONOLOGY_DEBUG=1 to see the traceback)", file=sys.stderr)
         return EXIT_FAILED
     finally:
+        HANDLING_SIGNALS = False
         for signum, old in handlers.items():
             signal.signal(signum, old)

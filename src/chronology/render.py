@@ -243,6 +243,10 @@ def execute(notebook: Path, parameters: dict, *, kernel: Kernel, timeout: int, f
     client = NotebookClient(nb, km=kernel.ready(), timeout=timeout, allow_errors=False, record_timing=False, resources={"metadata": {"path": str(notebook.parent)}})
     if drawer is not None:
         client.on_cell_executed = drawer.on_cell_executed
+    cli = sys.modules.get("chronology.cli")
+    handling = bool(getattr(cli, "HANDLING_SIGNALS", False))
+    if handling:
+        client.on_notebook_start = lambda **_: _record_signals(client, cli)
     try:
         client.execute()
     except CellExecutionError as err:
@@ -263,7 +267,32 @@ def execute(notebook: Path, parameters: dict, *, kernel: Kernel, timeout: int, f
         kept = _keep(nb, notebook, failed_dir)
         log = kernel.log_tail()
         raise RenderError(f"{notebook.name}: the kernel died (out of memory?): {_strip_ansi(str(err))}" + (f"\nkernel log:\n{log}" if log else "") + f"\nThe notebook as far as it ran: {kept}") from None
+    finally:
+        if handling:
+            cli._install_signal_handlers()  # nbclient put the default handlers back when it finished
+    _interrupted_meanwhile()
     return nb
+
+
+def _record_signals(client, cli) -> None:
+    """nbclient answers SIGINT/SIGTERM by shutting the kernel down (then 'the kernel died'): do that too,
+    but note the signal first, so that the render stops as 'interrupted' (exit 130/143)."""
+    import asyncio
+    import signal
+
+    loop = asyncio.get_event_loop()
+
+    def on_signal(signum: int) -> None:
+        if cli.PENDING_SIGNAL is not None:
+            os._exit(128 + signum)
+        cli.PENDING_SIGNAL = signum
+        client._async_cleanup_kernel_future = asyncio.ensure_future(client._async_cleanup_kernel())
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(signum, on_signal, signum)
+        except (RuntimeError, ValueError, NotImplementedError):
+            pass
 
 
 def _papermill_node(notebook: Path):
