@@ -203,13 +203,17 @@ def _emulate_check_only(args: list[str]) -> int | str:  # pragma: no cover - rep
     return 0
 
 
+# Names the refactor changed: the hook is looked up under either name.
+_RENAMED = {"FigureDrawer": "ChartDrawer", "_replace_figures": "_replace_files"}
+
+
 def _attr(name: str, *modules: str):
-    """A function wherever the refactor put it."""
+    """A function wherever the refactor put it (under its old or its new name)."""
     import importlib
 
-    for module in modules:
+    for module, key in [(m, n) for n in (name, _RENAMED.get(name)) if n for m in modules]:
         try:
-            found = getattr(importlib.import_module(module), name, None)
+            found = getattr(importlib.import_module(module), key, None)
         except ImportError:
             continue
         if found is not None:
@@ -269,7 +273,6 @@ def _binary_payload(marker: Path) -> str:
     return base64.b64encode(code.encode()).decode()
 
 
-@issue("a YAML !!binary value becomes unescaped Python source in a custom notebook")
 def test_binary_yaml_value_is_refused_for_a_custom_notebook(tmp_path):
     marker = tmp_path / "pwned"
     params = tmp_path / "evil.yaml"
@@ -280,7 +283,6 @@ def test_binary_yaml_value_is_refused_for_a_custom_notebook(tmp_path):
     assert not marker.exists()
 
 
-@issue("a list given to a text parameter of a custom notebook is not type-checked")
 def test_custom_notebook_parameters_are_typed_from_their_defaults(tmp_path):
     params = tmp_path / "p.yaml"
     params.write_text("note: [1, 2]\n", encoding="utf-8")
@@ -289,7 +291,6 @@ def test_custom_notebook_parameters_are_typed_from_their_defaults(tmp_path):
     assert "p.yaml:1" in run.err and "note" in run.err and "expected text" in run.err, run.err
 
 
-@issue("unquoted impossible YAML dates crash (exit 1)")
 @pytest.mark.parametrize("line", ["start: 2020-13-01", "end: 2020-02-30"], ids=["month-13", "february-30"])
 def test_impossible_unquoted_yaml_date(tmp_path, line):
     params = tmp_path / "dates.yaml"
@@ -300,7 +301,6 @@ def test_impossible_unquoted_yaml_date(tmp_path, line):
     assert f"dates.yaml:2: {name}: {value}" in run.err and "expected" in run.err, run.err
 
 
-@issue("a 5,000-digit integer in YAML crashes")
 def test_huge_integer_in_yaml(tmp_path):
     params = tmp_path / "seed.yaml"
     params.write_text("seed: " + "9" * 5000 + "\n", encoding="utf-8")
@@ -310,7 +310,6 @@ def test_huge_integer_in_yaml(tmp_path):
     assert len(run.err) < 2000
 
 
-@issue("lists nested 2,000 deep crash")
 def test_deeply_nested_yaml(tmp_path):
     params = tmp_path / "deep.yaml"
     params.write_text("parties: " + "[" * 2000 + "]" * 2000 + "\n", encoding="utf-8")
@@ -329,7 +328,6 @@ def alias_bomb(levels: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-@issue("a small YAML alias bomb gives a multi-megabyte error message")
 def test_yaml_alias_bomb_small(tmp_path):
     params = tmp_path / "bomb.yaml"
     params.write_text(alias_bomb(6), encoding="utf-8")
@@ -339,7 +337,6 @@ def test_yaml_alias_bomb_small(tmp_path):
     assert len(run.err) < 10_000
 
 
-@issue("a 300-byte YAML alias bomb grows past 1 GB")
 def test_yaml_alias_bomb_large(tmp_path):
     params = tmp_path / "bomb.yaml"
     params.write_text(alias_bomb(9), encoding="utf-8")
@@ -350,13 +347,11 @@ def test_yaml_alias_bomb_large(tmp_path):
     assert "alias" in run.err.lower() and len(run.err) < 10_000
 
 
-@issue("-p title 1984 is refused ('expected text')")
 def test_numeric_looking_text_parameter(tmp_path):
     run = check_only("p-title-1984", "-p", "title", "1984", "--out", tmp_path / "out")
     assert run.rc == 0, run.err
 
 
-@issue("an invalid UTF-8 byte in -p title replaces the page and breaks later renders")
 def test_parameter_that_is_not_utf8(tmp_path):
     value = os.fsdecode(b"Shusha \xff")  # what Python makes of such a command-line byte
     run = check_only("p-title-invalid-utf8", "-p", "title", value, "--out", tmp_path / "out")
@@ -369,7 +364,6 @@ def _page(title: str, params: str, notebook: str = "report.ipynb") -> str:
             f'<meta name="chronology:parameters" content="{params}"><meta name="chronology:notebook" content="{notebook}"></head><body></body></html>\n')
 
 
-@issue("a page with a bad meta tag (lone surrogate) breaks every later index")
 def test_index_survives_a_page_with_bad_metadata(tmp_path):
     (tmp_path / "good.html").write_text(_page("Good", "{}"), encoding="utf-8")
     (tmp_path / "bad.html").write_text(_page("Bad", "{&quot;title&quot;: &quot;\\udcff&quot;}"), encoding="utf-8")
@@ -379,7 +373,6 @@ def test_index_survives_a_page_with_bad_metadata(tmp_path):
     assert "good.html" in index
 
 
-@issue("a data folder whose name is not UTF-8 crashes the render")
 def test_data_folder_not_utf8(tmp_path):
     folder = Path(os.fsdecode(os.fsencode(str(tmp_path)) + b"/data\xff"))
     statements = copy_data(folder)
@@ -395,14 +388,12 @@ def test_validate_in_a_folder_not_utf8(tmp_path):
     assert run.rc == 0 and run.no_traceback(), run.err
 
 
-@issue("a notebook that is not JSON crashes")
 def test_notebook_not_json(tmp_path):
     run = check_only("notebook-not-json", "--notebook", CASES / "not_json.ipynb", "--out", tmp_path / "out")
     assert run.rc == 2 and run.no_traceback(), run.err
     assert "not_json.ipynb" in run.err and "expected a Jupyter notebook" in run.err, run.err
 
 
-@issue("a notebook path that is a folder crashes")
 def test_notebook_is_a_folder(tmp_path):
     folder = tmp_path / "folder.ipynb"
     folder.mkdir()
@@ -411,7 +402,6 @@ def test_notebook_is_a_folder(tmp_path):
     assert "folder.ipynb" in run.err and "expected a Jupyter notebook" in run.err, run.err
 
 
-@issue("a statements.csv symlink loop crashes")
 def test_statements_symlink_loop(tmp_path):
     link = tmp_path / "statements.csv"
     link.symlink_to(link)
@@ -420,7 +410,6 @@ def test_statements_symlink_loop(tmp_path):
     assert "statements.csv" in run.err and E_REGULAR in run.err and E_LOOP in run.err, run.err
 
 
-@issue("schema --out DIR crashes")
 def test_schema_out_is_a_folder(tmp_path):
     run = main("schema-out-dir", "schema", "--out", tmp_path)
     assert run.rc == 2 and run.no_traceback(), run.err
@@ -432,7 +421,6 @@ def test_schema_out_is_a_folder(tmp_path):
 # ======================================================================================
 
 
-@issue("a FIFO as statements.csv hangs")
 def test_fifo_statements(tmp_path):
     fifo = tmp_path / "statements.csv"
     os.mkfifo(fifo)
@@ -441,7 +429,6 @@ def test_fifo_statements(tmp_path):
     assert "statements.csv" in run.err and E_REGULAR in run.err and E_FIFO in run.err, run.err
 
 
-@issue("a FIFO as -f hangs")
 def test_fifo_parameters_file(tmp_path):
     fifo = tmp_path / "params.yaml"
     os.mkfifo(fifo)
@@ -462,7 +449,6 @@ _INDEX_SCRIPT = textwrap.dedent("""
 """)
 
 
-@issue("a FIFO *.html in --out hangs the index")
 def test_fifo_html_in_out(tmp_path):
     (tmp_path / "good.html").write_text(_page("Good", "{}"), encoding="utf-8")
     os.mkfifo(tmp_path / "trap.html")
@@ -477,7 +463,6 @@ def test_fifo_html_in_out(tmp_path):
     assert "good.html" in (tmp_path / "index.html").read_text(encoding="utf-8")
 
 
-@issue("/dev/zero and /dev/urandom bypass the size limit (st_size is 0)")
 @pytest.mark.parametrize("device", ["/dev/zero", "/dev/urandom"])
 def test_device_as_statements(tmp_path, device):
     run = cli(f"device-statements {device}", "validate", device, timeout=20)
@@ -485,7 +470,6 @@ def test_device_as_statements(tmp_path, device):
     assert device in run.err and E_REGULAR in run.err and E_DEVICE in run.err, run.err
 
 
-@issue("a places.csv symlink to /dev/zero bypasses the size limit")
 def test_places_symlink_to_device(tmp_path):
     statements = copy_data(tmp_path / "data")
     (tmp_path / "data" / "places.csv").unlink()
@@ -495,7 +479,6 @@ def test_places_symlink_to_device(tmp_path):
     assert "places.csv" in run.err and E_REGULAR in run.err and E_DEVICE in run.err, run.err
 
 
-@issue("a dangling places.csv symlink silently falls back to the bundled file")
 def test_dangling_places_symlink(tmp_path):
     statements = copy_data(tmp_path / "data")
     (tmp_path / "data" / "places.csv").unlink()
@@ -505,7 +488,6 @@ def test_dangling_places_symlink(tmp_path):
     assert "places.csv" in run.err and E_REGULAR in run.err and E_DANGLING in run.err, run.err
 
 
-@issue("a looping parties.csv symlink silently falls back to the bundled file")
 def test_looping_parties_symlink(tmp_path):
     statements = copy_data(tmp_path / "data")
     link = tmp_path / "data" / "parties.csv"
@@ -516,7 +498,6 @@ def test_looping_parties_symlink(tmp_path):
     assert "parties.csv" in run.err and E_REGULAR in run.err and E_LOOP in run.err, run.err
 
 
-@issue("-f /dev/zero reads until memory runs out")
 def test_device_as_parameters_file(tmp_path):
     run = cli("device-parameters-file", "render", "-f", "/dev/zero", "--out", tmp_path / "out", timeout=60, env={"JUPYTER_RUNTIME_DIR": str(tmp_path / "rt")})
     _kill_strays(tmp_path)
@@ -524,7 +505,6 @@ def test_device_as_parameters_file(tmp_path):
     assert "/dev/zero" in run.err and E_REGULAR in run.err and E_DEVICE in run.err, run.err
 
 
-@issue("a notebook that is a symlink to /dev/zero reads until memory runs out")
 def test_device_as_notebook(tmp_path):
     link = tmp_path / "zero.ipynb"
     link.symlink_to("/dev/zero")
@@ -539,7 +519,6 @@ def test_device_as_notebook(tmp_path):
 # ======================================================================================
 
 
-@issue("--out that is a file fails only after a full render")
 def test_out_is_a_file(tmp_path):
     out = tmp_path / "reports"
     out.write_text("not a folder", encoding="utf-8")
@@ -548,7 +527,6 @@ def test_out_is_a_file(tmp_path):
     assert "--out" in run.err and "expected a folder" in run.err, run.err
 
 
-@issue("a folder named notes.html in --out breaks the index after the page was replaced")
 def test_index_skips_a_folder_named_html(tmp_path):
     (tmp_path / "good.html").write_text(_page("Good", "{}"), encoding="utf-8")
     (tmp_path / "notes.html").mkdir()
@@ -557,7 +535,6 @@ def test_index_skips_a_folder_named_html(tmp_path):
     assert "good.html" in index and "notes.html" not in index
 
 
-@issue("a very long title drops the page from the index (only 20,000 characters read)")
 def test_index_lists_a_page_with_a_very_long_title(tmp_path):
     (tmp_path / "long.html").write_text(_page("T" * 30_000, "{}"), encoding="utf-8")
     write_index(tmp_path)
@@ -568,7 +545,6 @@ def _export_onto(tmp_path: Path, target: Path, case: str) -> Run:
     return main(case, "timeline", "export", "--out", target)
 
 
-@issue("timeline export --out onto a symlink replaces the link with a regular file")
 def test_export_onto_symlink(tmp_path):
     victim = tmp_path / "victim.csv"
     victim.write_text("keep me\n", encoding="utf-8")
@@ -580,7 +556,6 @@ def test_export_onto_symlink(tmp_path):
     assert link.is_symlink() and victim.read_text(encoding="utf-8") == "keep me\n"
 
 
-@issue("timeline export --out onto a FIFO replaces it with a regular file")
 def test_export_onto_fifo(tmp_path):
     fifo = tmp_path / "timeline.csv"
     os.mkfifo(fifo)
@@ -590,7 +565,6 @@ def test_export_onto_fifo(tmp_path):
     assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
 
 
-@issue("timeline export --out onto a device replaces it with a regular file")
 def test_export_onto_device(tmp_path):
     node = tmp_path / "null"
     try:
@@ -603,7 +577,6 @@ def test_export_onto_device(tmp_path):
     assert stat.S_ISCHR(os.lstat(node).st_mode)
 
 
-@issue("two processes replacing NAME_files race on one .old name")
 def test_figure_folder_swap_leaves_another_process_alone(tmp_path):
     replace_figures = _attr("_replace_figures", "chronology.render", "chronology.batch", "chronology.index", "chronology.kernel")
     folder = tmp_path / "report_files"
@@ -638,7 +611,6 @@ def failed_render(tmp_path_factory):
     return run, victim
 
 
-@issue("failed notebooks are kept at a predictable shared path, followed if a symlink is planted")
 def test_failed_notebook_is_kept_privately(failed_render):
     run, victim = failed_render
     assert run.rc == 1, run.err
@@ -652,7 +624,6 @@ def test_failed_notebook_is_kept_privately(failed_render):
     assert stat.S_IMODE(os.lstat(kept).st_mode) & 0o077 == 0
 
 
-@issue("a failing cell's message says 'NoneType: None' and hides the real exception")
 def test_failing_cell_message_names_the_real_exception(failed_render):
     run, _ = failed_render
     assert run.rc == 1, run.err
@@ -680,14 +651,12 @@ def _svg(spec: dict) -> str:
     return vl_convert.vegalite_to_svg(spec)
 
 
-@issue("-p topic reactions on the bundled data: every place 'off map', the frame becomes NaN")
 def test_topic_reactions_map():
     spec = _report(topic="reactions").place_map().spec()
     _json_ok(spec)
     assert "<svg" in _svg(spec)
 
 
-@issue("a figure value of 1e308 validates, then the log domain (x4) overflows")
 def test_huge_figure_value(tmp_path):
     statements = copy_data(tmp_path)
     rows = read_rows(statements)
@@ -699,7 +668,6 @@ def test_huge_figure_value(tmp_path):
     assert "<svg" in _svg(spec)
 
 
-@issue("U+2028 in a party name blanks the timeline and its SVG copy")
 def test_line_separator_in_party_name(tmp_path):
     statements = copy_data(tmp_path)
     parties = read_rows(tmp_path / "parties.csv")
@@ -710,7 +678,6 @@ def test_line_separator_in_party_name(tmp_path):
     assert "<svg" in _svg(spec)
 
 
-@issue("1,500 parties overflow Vega's stack: no chart, no SVG")
 def test_many_parties(tmp_path):
     statements = copy_data(tmp_path)
     parties = read_rows(tmp_path / "parties.csv")
@@ -726,7 +693,6 @@ def test_many_parties(tmp_path):
     assert "<svg" in _svg(spec)
 
 
-@issue("years 1-99 are drawn as 19xx")
 def test_years_before_100(tmp_path):
     statements = copy_data(tmp_path)
     rows = read_rows(statements)
@@ -741,7 +707,6 @@ def test_years_before_100(tmp_path):
     assert not wrong, wrong[:10]
 
 
-@issue("a chart that fails to draw is silently left out of the SVG copies")
 def test_chart_that_fails_to_draw_fails_clearly():
     drawer_class = _attr("FigureDrawer", "chronology.render", "chronology.batch", "chronology.kernel", "chronology.index")
     drawer = drawer_class()
@@ -749,7 +714,7 @@ def test_chart_that_fails_to_draw_fails_clearly():
         bad = {"$schema": "https://vega.github.io/schema/vega-lite/v6.json", "params": [{"name": "p", "expr": "1 +"}], "mark": "point", "data": {"values": [{}]}}
         drawer.on_cell_executed(cell={"outputs": [{"output_type": "display_data", "data": {"application/vnd.vegalite.v6+json": bad}}]})
         with pytest.raises(Exception, match="chart 1"):
-            drawer.figures()
+            (getattr(drawer, "charts", None) or drawer.figures)()  # FigureDrawer.figures() became ChartDrawer.charts()
     finally:
         drawer.close()
 
@@ -805,7 +770,6 @@ def _stray_pids(marker: Path) -> list[int]:
 
 
 @pytest.mark.parametrize("signum, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)], ids=["SIGINT", "SIGTERM"])
-@issue("Ctrl-C or SIGTERM while cells run reports 'the kernel died (out of memory?)' with exit 1")
 def test_signal_while_cells_run(tmp_path, signum, code):
     marker = tmp_path / "running"
     proc, _ = _start_render(tmp_path, "--notebook", CASES / "sleeps.ipynb", "-p", "marker", marker, "--out", tmp_path / "out", "--timeout", "300")
@@ -820,7 +784,6 @@ def test_signal_while_cells_run(tmp_path, signum, code):
     assert not run.leftovers and not run.strays, run.err
 
 
-@issue("SIGTERM during checks leaves temp files and a kernel connection file")
 def test_sigterm_during_checks(tmp_path):
     proc, _ = _start_render(tmp_path, "--notebook", CASES / "notes.ipynb", "--out", tmp_path / "out")
     started = time.monotonic()
@@ -952,20 +915,17 @@ def test_import_messages_say_what_was_expected(tmp_path):
 # ======================================================================================
 
 
-@issue("--timeout 0 and --timeout -5 mean no limit")
 @pytest.mark.parametrize("value", ["0", "-5"])
 def test_timeout_must_be_positive(tmp_path, value):
     run = check_only(f"timeout {value}", "--timeout", value, "--out", tmp_path / "out")
     assert run.rc == 2 and "--timeout" in run.err and "expected" in run.err, run.err
 
 
-@issue("--name $'x\\n' creates files with a newline")
 def test_name_with_newline(tmp_path):
     run = check_only("name-newline", "--name", "x\n", "--out", tmp_path / "out")
     assert run.rc == 2 and "--name" in run.err and "expected" in run.err, run.err
 
 
-@issue("--vary title 'A,B' starts kernels before refusing and blames --name")
 def test_vary_is_checked_before_kernels_start(tmp_path):
     run = check_only("vary-title", "--vary", "title", "A,B", "--out", tmp_path / "out")
     # either every variant is fine (exit 0), or the refusal names --vary and comes before any kernel
@@ -988,7 +948,6 @@ def _fake_kernel(tmp_path: Path) -> tuple[dict, Path]:
     return {"JUPYTER_PATH": str(tmp_path / "jupyter"), "JUPYTER_RUNTIME_DIR": str(tmp_path / "rt")}, marker
 
 
-@issue("a kernel starts before bad parameters are refused")
 def test_no_kernel_for_bad_parameters(tmp_path):
     env, marker = _fake_kernel(tmp_path)
     run = cli("kernel-before-refusal", "render", "-p", "naming", "bogus", "--out", tmp_path / "out", timeout=60, env=env)
@@ -997,7 +956,6 @@ def test_no_kernel_for_bad_parameters(tmp_path):
     assert not marker.exists(), "a kernel was started for parameters that were then refused"
 
 
-@issue("--max-problems -1 lists nothing")
 def test_max_problems_negative(tmp_path):
     statements = tmp_path / "statements.csv"
     statements.write_text("id,date\nx,2020-13-45\n", encoding="utf-8")
@@ -1026,7 +984,6 @@ def _css_unescape(css: str) -> str:
     return "".join(out)
 
 
-@issue("the handout's print footer drops the space after non-ASCII characters (CSS escapes)")
 def test_css_string_keeps_spaces_after_escapes():
     from chronology.handout import css_string
 
@@ -1092,7 +1049,6 @@ _yaml_raw = st.sampled_from([
 ])
 
 
-@issue("random YAML parameter files crash the checker (the unquoted impossible dates first)")
 @PROPERTY
 @given(doc=st.one_of(st.dictionaries(st.sampled_from(PARAMETER_NAMES), _value, max_size=5).map(lambda d: __import__("yaml").safe_dump(d, allow_unicode=True)),
                      _yaml_raw, st.text(max_size=60)),

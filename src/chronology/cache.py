@@ -13,7 +13,7 @@ import pickle
 from pathlib import Path
 
 from . import paths
-from .fileio import atomic_write
+from .fileio import FileProblem, atomic_write, open_regular
 from .load import Dataset, load_dataset, sibling_files
 
 # The modules whose code decides what a loaded dataset holds: an edit to any of them invalidates the cache.
@@ -35,8 +35,8 @@ def dataset_key(statements: Path) -> str:
     h = hashlib.sha256((_code_digest() + pandas.__version__).encode())
     for table, path in sorted(sibling_files(Path(statements)).items()):
         h.update(table.encode())
-        h.update(str(Path(path).resolve()).encode())
-        with open(path, "rb") as fh:
+        h.update(os.fsencode(os.path.realpath(path)))  # bytes: a name that is not UTF-8 is fine here
+        with os.fdopen(open_regular(path), "rb") as fh:  # a FIFO or a device is a FileProblem (an OSError is not)
             for block in iter(lambda: fh.read(1 << 20), b""):
                 h.update(block)
     return h.hexdigest()[:32]
@@ -49,8 +49,8 @@ def load_dataset_cached(statements: Path | str = paths.STATEMENTS_CSV) -> Datase
         return load_dataset(statements)
     try:
         key = dataset_key(statements)
-    except OSError:
-        return load_dataset(statements)  # unreadable: let the loader say so
+    except (OSError, FileProblem):
+        return load_dataset(statements)  # unreadable, not a regular file: let the loader say so
     folder = paths.cache_dir() / "datasets"
     cached = folder / f"{key}.pickle"
     if cached.exists():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import charts
+from . import charts, guards
 from .selection import Selection
 
 LISTED_PARTIES = 12  # parties named in prose and given their own lane; the rest are counted together
@@ -83,8 +83,7 @@ def place_map(sel: Selection) -> dict | None:
     shown = all_places[((all_places["mentions"] > 0) | on_road) & (all_places["kind"] != "region")].copy()
     if shown.empty:
         shown = mentioned.copy()
-    centre_lon, centre_lat = shown["longitude"].median(), shown["latitude"].median()
-    far = ((shown["longitude"] - centre_lon).abs() > 8) | ((shown["latitude"] - centre_lat).abs() > 6)
+    far = guards.far_from_centre(shown)  # centred where most places are: never an empty map
     off_map = shown[far]
     shown = shown[~far]
     shown["name"] = shown["id"].map(sel.names)

@@ -8,7 +8,7 @@ import math
 import altair as alt
 import pandas as pd
 
-from . import paths
+from . import guards, paths
 
 # No chart embeds more marks than this; larger data is aggregated first (see Report).
 MARK_LIMIT = 3000
@@ -27,7 +27,9 @@ class Chart:
         self.chart = chart
 
     def spec(self, validate: bool = False) -> dict:
-        return self.chart.to_dict(validate=validate)
+        spec = self.chart.to_dict(validate=validate)
+        guards.check_finite(spec, str(self.chart.description or "chart")[:60])
+        return spec
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         from .page import altair_renderer
@@ -85,7 +87,7 @@ def timeline(rows: pd.DataFrame, *, detail_window: tuple[pd.Timestamp, pd.Timest
     brush = alt.selection_interval(
         name="window",
         encodings=["x"],
-        value={"x": [alt.DateTime(year=lo.year, month=lo.month, date=lo.day), alt.DateTime(year=hi.year, month=hi.month, date=hi.day)]},
+        value={"x": [guards.epoch_ms(lo), guards.epoch_ms(hi)]},  # not alt.DateTime: Vega reads years 0-99 as 19xx
     )
     legend_pick = alt.selection_point(name="party_pick", fields=["lane"], bind="legend")
     base = alt.Chart(rows)

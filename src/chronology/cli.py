@@ -50,7 +50,14 @@ def _schema(args) -> int:
 
     text = json.dumps(datapackage(), indent=2, ensure_ascii=False) + "\n"
     if args.out:
-        Path(args.out).write_text(text, encoding="utf-8")
+        from .fileio import atomic_write
+
+        if os.path.isdir(args.out):
+            raise InputError(f"schema --out: {args.out}: expected a file name, not a folder")
+        try:
+            atomic_write(Path(args.out), text, flag="schema --out")
+        except OSError as err:
+            raise InputError(f"schema --out: {args.out}: expected a file name you can write to: {err.strerror or err}") from None
     else:
         sys.stdout.write(text)
     return 0
@@ -59,58 +66,67 @@ def _schema(args) -> int:
 # ---------------------------------------------------------------- render
 
 
-def parse_parameters(pairs: list[list[str]], params_file: str | None) -> dict:
-    """-f YAML first, then -p NAME VALUE pairs typed as papermill types them."""
-    import yaml
+def parse_parameters(pairs: list[list[str]], params_file: str | None, notebook: Path | None = None) -> dict:
+    """-f YAML first (the safe loader of params.load_yaml), then -p NAME VALUE pairs typed by the notebook's declared types."""
+    from .render import gather_parameters
 
-    from .params import papermill_type
-
-    values: dict = {}
-    if params_file:
-        try:
-            loaded = yaml.safe_load(Path(params_file).read_text(encoding="utf-8"))
-        except OSError as err:
-            raise InputError(f"{params_file}: cannot read the parameters file: {err.strerror}") from None
-        except yaml.YAMLError as err:
-            raise InputError(f"{params_file}: not valid YAML: {err}") from None
-        if loaded is None:
-            loaded = {}
-        if not isinstance(loaded, dict):
-            raise InputError(f"{params_file}: expected a YAML mapping of parameter names to values")
-        values.update(loaded)
-    for name, value in pairs:
-        values[name] = papermill_type(value)
-        if name == "parties" and isinstance(values[name], str):
-            values[name] = [s.strip() for s in value.strip("[]").split(",") if s.strip()]
-    # dates are text: YAML reads 2020-10-01 as a date
-    for key in ("start", "end"):
-        if key in values and values[key] is not None and not isinstance(values[key], str):
-            values[key] = str(values[key])
+    values, _ = gather_parameters(pairs, params_file, notebook)
     return values
 
 
 def _render(args) -> int:
+    from .render import check_data_path, check_render, gather_parameters, resolve_notebook
+
     given = [name for name, _ in args.parameter]
     if args.data and "statements_csv" in given:
         raise UsageError("--data and -p statements_csv name the same thing: give one of them")
     for name, _ in args.vary:
         if name in given:
             raise UsageError(f"-p {name} and --vary {name}: give the parameter once")
-    parameters = parse_parameters(args.parameter, args.parameters_file)
+    nb_path = resolve_notebook(args.notebook)
+    parameters, origin = gather_parameters(args.parameter, args.parameters_file, nb_path)
     if args.data:
+        check_data_path(args.data)
         parameters["statements_csv"] = args.data
+        origin.pop("statements_csv", None)
     out_dir = Path(args.out) if args.out else None
+    if args.check_only:
+        check_render(nb_path, parameters, out_dir=out_dir, name=args.name, origin=origin, vary=args.vary)
+        print("ok: the render would start (nothing was run or written)")
+        return 0
     if args.vary:
         from .batch import render_batch
 
-        results = render_batch(args.notebook, parameters, args.vary, out_dir=out_dir, stem=args.name, timeout=args.timeout, quiet=args.quiet)
+        results = render_batch(str(nb_path), parameters, args.vary, out_dir=out_dir, stem=args.name, timeout=args.timeout, quiet=args.quiet, origin=origin)
         for name, text, code in results:
             print(text if not code else f"error: {name}: {text}", file=sys.stderr if code else sys.stdout)
         return max((code for _, _, code in results), default=0)
     from .render import render
 
-    print(render(args.notebook, parameters, out_dir=out_dir, name=args.name, timeout=args.timeout, quiet=args.quiet))
+    print(render(nb_path, parameters, out_dir=out_dir, name=args.name, timeout=args.timeout, quiet=args.quiet, origin=origin))
     return 0
+
+
+def positive_seconds(text: str) -> int:
+    """--timeout: a whole number of seconds greater than 0 (0 or less would mean no limit at all)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value <= 0 or value > 10**7:
+        raise argparse.ArgumentTypeError(f"{text}: expected a whole number of seconds greater than 0")
+    return value
+
+
+def non_negative(text: str) -> int:
+    """--max-problems: a whole number of 0 or more."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text}: expected a whole number of 0 or more")
+    return value
 
 
 # ---------------------------------------------------------------- timeline export, import
@@ -267,7 +283,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     v = sub.add_parser("validate", help="check data files and print every problem")
     v.add_argument("files", nargs="+", help="CSV files (statements, places, parties, sources)")
-    v.add_argument("--max-problems", type=int, default=40, help="how many problems to list before counting the rest")
+    v.add_argument("--max-problems", type=non_negative, default=40, help="how many problems to list before counting the rest")
     v.add_argument("-q", "--quiet", action="store_true", help="print nothing when the data is valid")
     v.set_defaults(func=_validate)
 
@@ -279,8 +295,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--out", help="output folder (default: reports/)")
     r.add_argument("--name", help="file name stem of the report (default: the notebook's name)")
     r.add_argument("--quiet", action="store_true", default=None, help="no progress lines (the default when not on a terminal)")
-    r.add_argument("--timeout", type=int, default=600, help="seconds a cell may run before the render is stopped")
+    r.add_argument("--timeout", type=positive_seconds, default=600, help="seconds a cell may run before the render is stopped")
     r.add_argument("--vary", nargs=2, action="append", default=[], metavar=("NAME", "V1,V2"), help="render every combination of these values, spread over the cores (NAME-VALUE in each file name)")
+    r.add_argument("--check-only", action="store_true", help="make every check render makes (arguments, parameters, notebook, output folder, data) and start no kernel: exit 0 if the render would start")
     r.set_defaults(func=_render)
 
     s = sub.add_parser("schema", help="print the Data Package descriptor (data/datapackage.json) built from the schema")
@@ -300,7 +317,7 @@ def build_parser() -> argparse.ArgumentParser:
     w.add_argument("-f", "--parameters-file", help="YAML file of parameters (watched: edits re-render)")
     w.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (default 8765; 0 picks a free one)")
     w.add_argument("--out", help="output folder (default: a temporary folder, removed at exit)")
-    w.add_argument("--timeout", type=int, default=600, help="seconds a cell may run")
+    w.add_argument("--timeout", type=positive_seconds, default=600, help="seconds a cell may run")
     w.set_defaults(func=_preview)
 
     t = sub.add_parser("timeline", help="export to or import from TimelineJS (Knight Lab) spreadsheets and JSON")
@@ -326,18 +343,62 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+PENDING_SIGNAL: int | None = None  # the SIGINT/SIGTERM that interrupted this run (render.execute reads it)
+HANDLING_SIGNALS = False  # main() installed _on_signal (render.execute keeps it through nbclient's own handlers)
+
+
+def _on_signal(signum, frame) -> None:
+    """First SIGINT/SIGTERM: raise Interrupted in the main thread, so every `finally` stops the kernel and
+    removes temp files; a second one while that clean-up runs exits at once with the code."""
+    global PENDING_SIGNAL
+    if PENDING_SIGNAL is not None:
+        os._exit(Interrupted(PENDING_SIGNAL).exit_code)
+    PENDING_SIGNAL = signum
+    raise Interrupted(signum)
+
+
+def _install_signal_handlers() -> dict:
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    old = {}
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        try:
+            old[signum] = signal.signal(signum, _on_signal)
+        except (ValueError, OSError):
+            pass
+    return old
+
+
 def main(argv: list[str] | None = None) -> int:
+    global PENDING_SIGNAL, HANDLING_SIGNALS
+    import signal
+
     args = build_parser().parse_args(argv)
+    PENDING_SIGNAL = None
+    handlers = _install_signal_handlers() if args.func is _render else {}  # preview installs its own
+    HANDLING_SIGNALS = bool(handlers)
     try:
         return args.func(args)
     except ChronologyError as err:
+        if PENDING_SIGNAL is not None and not isinstance(err, Interrupted):
+            err = Interrupted(PENDING_SIGNAL)  # a failure caused by the signal (the kernel stopped by it)
         print(message(err), file=sys.stderr)
         return err.exit_code
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return EXIT_SIGINT
     except Exception as err:  # a bug of ours, not the user's input
+        if PENDING_SIGNAL is not None:
+            print("interrupted", file=sys.stderr)
+            return Interrupted(PENDING_SIGNAL).exit_code
         if os.environ.get("CHRONOLOGY_DEBUG"):
             raise
         print(f"internal error: {type(err).__name__}: {err}\n(set CHRONOLOGY_DEBUG=1 to see the traceback)", file=sys.stderr)
         return EXIT_FAILED
+    finally:
+        HANDLING_SIGNALS = False
+        for signum, old in handlers.items():
+            signal.signal(signum, old)

@@ -39,7 +39,9 @@ def date_with_precision(date: str, date_end: str = "") -> str:
 def css_string(text: str) -> str:
     """Text as a quoted CSS string: anything but plain letters, digits and punctuation is a
     six-digit CSS escape, so no quote, backslash, newline or '</style' can come through."""
-    return '"' + "".join(ch if ch in _CSS_PLAIN else f"\\{ord(ch):06X}" for ch in text) + '"'
+    # A CSS reader eats one whitespace after a hex escape, so every escape ends with a space of its own:
+    # the text's own space after it survives (Zoë «test» keeps both spaces).
+    return '"' + "".join(ch if ch in _CSS_PLAIN else f"\\{ord(ch):06X} " for ch in text) + '"'
 
 
 _CSS_PLAIN = frozenset(string.ascii_letters + string.digits + " ,.:;()'-/!?")

@@ -25,29 +25,71 @@ def write_index(out_dir: Path) -> Path:
     return target
 
 
+HEAD_LIMIT = 1024 * 1024  # a page's <head> is read up to this many bytes (titles of any length fit)
+
+
+def _head(report: Path) -> str | None:
+    """The page's text up to </head>: a regular file only (no link, FIFO, device or folder), bad bytes escaped."""
+    import os
+    import stat
+
+    from .fileio import FileProblem, open_regular
+
+    try:
+        if not stat.S_ISREG(os.lstat(report).st_mode):
+            return None  # links are not followed out of the folder
+        fd = open_regular(report)
+    except (OSError, FileProblem):
+        return None
+    with os.fdopen(fd, "rb") as fh:
+        raw = fh.read(HEAD_LIMIT)
+    end = raw.find(b"</head>")
+    return (raw[:end] if end >= 0 else raw).decode("utf-8", "backslashreplace")
+
+
+def _safe_text(text: str) -> str:
+    """Text that can be written as UTF-8 (lone surrogates from a bad page become escapes)."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def reports(out_dir: Path) -> list[dict]:
     """What the index shows of each report written by `render` (a page without our <meta> is skipped)."""
     found = []
     for report in sorted(out_dir.glob("*.html")):
         if report.name == "index.html" or report.name.startswith("."):
             continue
-        folder = report.with_name(f"{report.stem}_files")
-        head = report.read_text(encoding="utf-8", errors="replace")[:20000]
-        params = _meta(head, META_PARAMETERS)
-        if params is None:
+        head = _head(report)
+        if head is None:
             continue
-        title = re.search(r"<title>(.*?)</title>", head, re.S)
-        shown = json.loads(params)
-        found.append(
-            {
-                "file": report.name,
-                "title": html_lib.unescape(title.group(1)) if title else "",
-                "notebook": _meta(head, META_NOTEBOOK) or "",
-                "parameters": ", ".join(f"{k}={v}" for k, v in shown.items()) or "defaults",
-                "folder": folder.name,
-                "svgs": sorted(folder.glob("*.svg")) if folder.is_dir() else [],
-            }
-        )
+        try:
+            params = _meta(head, META_PARAMETERS)
+            if params is None:
+                continue
+            try:
+                shown = json.loads(params)
+                parameters = ", ".join(f"{k}={v}" for k, v in shown.items()) if isinstance(shown, dict) else None
+            except (ValueError, RecursionError):
+                parameters = None
+            title = re.search(r"<title>(.*?)</title>", head, re.S)
+            folder = report.with_name(f"{report.stem}_files")
+            try:
+                from types import SimpleNamespace
+
+                svgs = [SimpleNamespace(name=_safe_text(p.name), stem=_safe_text(p.stem)) for p in sorted(folder.glob("*.svg"))] if folder.is_dir() and not folder.is_symlink() else []
+            except OSError:
+                svgs = []
+            found.append(
+                {
+                    "file": _safe_text(report.name),
+                    "title": _safe_text(html_lib.unescape(title.group(1)) if title else ""),
+                    "notebook": _safe_text(_meta(head, META_NOTEBOOK) or ""),
+                    "parameters": _safe_text(parameters if parameters is not None else "parameters unreadable") or "defaults",
+                    "folder": _safe_text(folder.name),
+                    "svgs": svgs,
+                }
+            )
+        except Exception:  # one odd page never stops the index
+            continue
     return found
 
 

@@ -131,7 +131,8 @@ def sibling_files(statements: Path) -> dict[str, Path]:
     out = {"statements": statements}
     for table, bundled in ((PLACES, paths.PLACES_CSV), (PARTIES, paths.PARTIES_CSV), (SOURCES, paths.SOURCES_CSV)):
         beside = statements.parent / table.filename
-        out[table.name] = beside if beside.exists() else bundled
+        # lexists: a link beside that dangles or loops is reported by the reader, never replaced by the bundled file
+        out[table.name] = beside if os.path.lexists(beside) else bundled
     return out
 
 
@@ -161,9 +162,10 @@ def detect_table(path: Path) -> Table:
     stem = path.stem.lower()
     if stem in TABLES_BY_NAME:
         return TABLES_BY_NAME[stem]
+    from .fileio import read_head
+
     try:
-        with path.open("rb") as f:
-            head = f.read(4096).decode("utf-8", "replace").lstrip("\ufeff").splitlines()[0].lower()
+        head = read_head(path, 4096).decode("utf-8", "replace").lstrip("\ufeff").splitlines()[0].lower()
     except (OSError, IndexError):
         return STATEMENTS
     columns = {normalise_header(h) for h in head.split(",")}
@@ -171,6 +173,11 @@ def detect_table(path: Path) -> Table:
         if set(table.required) <= columns and not columns & ({"summary", "kind", "source_id"} - {c.name for c in table.columns}):
             return table
     return STATEMENTS
+
+
+def _real(path: Path) -> str:
+    """The path with links resolved, as far as they resolve (a looping link is not an exception here)."""
+    return os.path.realpath(path)
 
 
 def validate_files(files: list[Path], limits: Limits | None = None) -> ProblemList:
@@ -188,14 +195,14 @@ def validate_files(files: list[Path], limits: Limits | None = None) -> ProblemLi
     tables = {Path(f): detect_table(Path(f)) for f in files}
     for f, table in tables.items():
         if table is STATEMENTS:
-            covered.update(p.resolve() for p in sibling_files(f).values())
+            covered.update(_real(p) for p in sibling_files(f).values())
             try:
                 load_dataset(f, limits=limits)
             except DataError as err:
                 out += err.problems
                 out.omitted += err.omitted
     for f, table in tables.items():
-        if table is not STATEMENTS and f.resolve() not in covered:
+        if table is not STATEMENTS and _real(f) not in covered:
             checked = check_table(f, table, limits)
             out += checked.report.problems
             out.omitted += checked.report.omitted

@@ -306,7 +306,7 @@ class Preview:
         return "ok", ""
 
     def _execute(self, pipeline, nb_path: Path, parameters: dict, assets: Path):
-        failed_dir = Path(tempfile.gettempdir()) / "chronology-failed"
+        failed_dir = None  # render.execute keeps a failed notebook in a private per-user folder
         for attempt in (1, 2):
             kernel = self._kernel_ready()
             try:

@@ -7,11 +7,13 @@ kernel.py, --vary batches in batch.py, reports/index.html in index.py, the comma
 
 from __future__ import annotations
 
+import errno
 import html as html_lib
 import json
 import os
 import re
 import shutil
+import stat
 import sys
 import tempfile
 import time
@@ -25,7 +27,7 @@ from .index import META_NOTEBOOK, META_PARAMETERS, write_index
 from .kernel import Kernel
 
 NOTEBOOKS = {"report": paths.NOTEBOOKS_DIR / "report.ipynb", "handout": paths.NOTEBOOKS_DIR / "handout.ipynb"}
-SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,80}$")
+SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,80}")  # fullmatch: no final newline
 
 
 class RenderError(ChronologyError):
@@ -49,64 +51,185 @@ class Progress:
             print(f"[{self.label}] {text} ({time.monotonic() - self.started:.1f}s)", file=sys.stderr, flush=True)
 
 
+MAX_NOTEBOOK_BYTES = 50 * 1024 * 1024
+
+
+def _not_a_notebook(name, reason: str) -> BadRenderInput:
+    return BadRenderInput(f"--notebook: {name}: expected a Jupyter notebook (.ipynb JSON): {reason}")
+
+
+def read_notebook(path: Path):
+    """The notebook node, read once with the size limit (a FIFO, a device, a folder or a broken link is refused)."""
+    import nbformat
+
+    from .fileio import FileProblem, read_regular
+
+    try:
+        raw = read_regular(path, limit=MAX_NOTEBOOK_BYTES, too_large="the file is {size:,} bytes, more than the limit of {limit:,} for a notebook")
+    except FileProblem as err:
+        raise _not_a_notebook(path, err.reason) from None
+    try:
+        nb = nbformat.reads(raw.decode("utf-8"), as_version=4)
+    except Exception as err:  # not UTF-8, not JSON, not a notebook
+        raise _not_a_notebook(path, f"{type(err).__name__}: {' '.join(str(err).split())[:200]}") from None
+    return nb
+
+
 def resolve_notebook(name: str) -> Path:
     if name in NOTEBOOKS:
         return NOTEBOOKS[name]
     path = Path(name)
-    if path.suffix == ".ipynb" and path.exists():
-        return path.resolve()
+    if path.suffix == ".ipynb" and os.path.lexists(path):
+        read_notebook(path)
+        return Path(os.path.abspath(path)) if path.is_symlink() else path.resolve()
     raise BadRenderInput(f"--notebook: {name!r}: expected one of {', '.join(NOTEBOOKS)} or the path of a notebook")
+
+
+def inspect(notebook: Path) -> dict:
+    """papermill.inspect_notebook's answer (name -> inferred_type_name, default, help), for a notebook already read."""
+    from papermill import inspect_notebook
+
+    try:
+        st = os.stat(notebook)
+        key = (str(notebook), st.st_mtime_ns, st.st_size, st.st_ino)
+    except OSError:
+        key = None
+    if key is not None and key in _INSPECTED:
+        return _INSPECTED[key]
+    read_notebook(notebook)  # regular file, size limit, JSON: before papermill opens it
+    try:
+        found = inspect_notebook(str(notebook))
+    except Exception as err:
+        raise _not_a_notebook(notebook, f"{type(err).__name__}: {' '.join(str(err).split())[:200]}") from None
+    if key is not None:
+        _INSPECTED.clear()
+        _INSPECTED[key] = found
+    return found
+
+
+_INSPECTED: dict = {}
 
 
 def declared_parameters(notebook: Path) -> dict:
     """The notebook's parameters cell as papermill reads it: name -> default text."""
-    from papermill import inspect_notebook
-
-    return {name: p["default"] for name, p in inspect_notebook(str(notebook)).items()}
+    return {name: p["default"] for name, p in inspect(notebook).items()}
 
 
-def safe_output_path(out_dir: Path, name: str) -> Path:
-    """A report name cannot climb out of the output folder."""
-    if not SAFE_NAME.match(name) or name in (".", "..") or name.lower() == "index":
-        raise BadRenderInput(f"--name: {name!r}: expected a plain file name (letters, digits, '-', '_', '.'), not a path, and not 'index'")
-    target = (out_dir / f"{name}.html").resolve()
-    if target.parent != out_dir.resolve():
-        raise BadRenderInput(f"--name: {name!r}: the report must be written inside {out_dir}")
+def parameter_types(notebook: Path) -> dict:
+    """name -> (type names, None allowed), from the notebook's parameters cell; the bundled notebooks keep their rules."""
+    from .params import BUNDLED_TYPES, declared_types
+
+    types = declared_types(inspect(notebook))
+    return {name: BUNDLED_TYPES.get(name, kind) for name, kind in types.items()}
+
+
+def gather_parameters(pairs, params_file: str | None, notebook: Path | None = None) -> tuple[dict, dict]:
+    """-f YAML first, then -p NAME VALUE pairs typed by the notebook's declared types: (values, origin)."""
+    from .params import BUNDLED_TYPES, expected_phrase, load_yaml, type_cli_value
+
+    types = parameter_types(notebook) if notebook is not None else dict(BUNDLED_TYPES)
+    values: dict = {}
+    origin: dict = {}
+    if params_file:
+        loaded, origin = load_yaml(params_file, expect=lambda name: expected_phrase(types.get(name)))
+        values.update(loaded)
+    for name, value in pairs:
+        values[name] = type_cli_value(value, types.get(name))
+        origin.pop(name, None)
+    return values, origin
+
+
+def check_data_path(path: str, flag: str = "--data") -> None:
+    """A data path must be UTF-8: it is hashed for the cache and written into the page."""
+    raw = os.fsencode(path)
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise BadRenderInput(f"{flag}: {path!r}: expected a path in UTF-8 (byte 0x{raw[err.start]:02X} in a folder or file name): rename it") from None
+
+
+def safe_output_path(out_dir: Path, name: str, *, flag: str = "--name", blame: str | None = None) -> Path:
+    """A report name cannot climb out of the output folder; the folder and the files to replace are checked."""
+    from .fileio import check_output_file, check_output_folder
+
+    if not isinstance(name, str) or not SAFE_NAME.fullmatch(name) or name in (".", "..") or name.lower() == "index":
+        if blame:
+            raise BadRenderInput(f"{flag}: {blame} makes the file name {name!r}: expected values of letters, digits, '-', '_' or '.'")
+        raise BadRenderInput(f"{flag}: {name!r}: expected a plain file name (letters, digits, '-', '_', '.'), not a path, and not 'index'")
+    check_output_folder(out_dir)
+    target = Path(os.path.realpath(out_dir)) / f"{name}.html"
+    check_output_file(target)
+    files = target.with_name(f"{name}_files")
+    try:
+        st = os.lstat(files)
+    except FileNotFoundError:
+        st = None
+    if st is not None and not stat.S_ISDIR(st.st_mode):
+        from .fileio import kind_of
+
+        raise BadRenderInput(f"--out: {files}: expected a folder of the page's files, not {kind_of(st.st_mode) if not stat.S_ISREG(st.st_mode) else 'a file'}")
     return target
 
 
-def check_inputs(notebook: Path, parameters: dict):
+def check_parameters(notebook: Path, parameters: dict, origin: dict | None = None):
+    """The parameters alone (no data): names, types, plain values. Cheap: done before any kernel starts."""
+    from .params import ParameterError, check
+
+    if isinstance(parameters.get("statements_csv"), str):
+        check_data_path(parameters["statements_csv"], "statements_csv")
+    declared = declared_parameters(notebook)
+    try:
+        return check(parameters, declared=declared, types=parameter_types(notebook), origin=origin)
+    except ParameterError as err:
+        raise BadRenderInput(str(err)) from None
+
+
+def check_inputs(notebook: Path, parameters: dict, origin: dict | None = None):
     """Parameters and data, checked before any kernel runs a cell."""
     from .cache import load_dataset_cached
     from .load import DataError
     from .params import ParameterError, check
 
-    declared = declared_parameters(notebook)
-    try:
-        p = check(parameters, declared=declared)
-    except ParameterError as err:
-        raise BadRenderInput(str(err)) from None
+    p = check_parameters(notebook, parameters, origin)
     try:
         data = load_dataset_cached(p.statements_path)
     except DataError as err:
         raise BadRenderInput(err.message()) from None
     try:
-        check(parameters, declared=declared, known_parties=set(data.parties["id"]), known_topics=set(data.statements["topic"]))
+        check(parameters, declared=declared_parameters(notebook), known_parties=set(data.parties["id"]), known_topics=set(data.statements["topic"]), types=parameter_types(notebook), origin=origin)
     except ParameterError as err:
         raise BadRenderInput(str(err)) from None
     return p
 
 
+def check_render(notebook: str | Path, parameters: dict, *, out_dir: Path | None = None, name: str | None = None, origin: dict | None = None, vary=None):
+    """Every check `render` (or a --vary batch) makes before it runs a cell, and no kernel: `render --check-only`."""
+    nb_path = resolve_notebook(str(notebook))
+    out_dir = Path(out_dir or paths.REPORTS_DIR)
+    if vary:
+        from .batch import check_variants
 
-def execute(notebook: Path, parameters: dict, *, kernel: Kernel, timeout: int, failed_dir: Path, assets: tuple[Path, str] | None = None, drawer: ChartDrawer | None = None):
+        check_variants(nb_path, parameters, vary, out_dir=out_dir, stem=name, origin=origin)
+        return nb_path
+    safe_output_path(out_dir, name or nb_path.stem)
+    check_inputs(nb_path, parameters, origin)
+    return nb_path
+
+
+def execute(notebook: Path, parameters: dict, *, kernel: Kernel, timeout: int, failed_dir: Path | None = None, assets: tuple[Path, str] | None = None, drawer: ChartDrawer | None = None):
     """Run the notebook with papermill's parameters in the warm kernel; a failing cell becomes one message."""
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
-    from papermill.iorw import load_notebook_node
     from papermill.parameterize import parameterize_notebook
 
-    nb = load_notebook_node(str(notebook))
+    from .params import plain_problem
+
+    for key, value in parameters.items():  # defence in depth: papermill writes str() of anything else unescaped
+        why = plain_problem(value)
+        if why or not isinstance(key, str) or not key.isidentifier():
+            raise BadRenderInput(f"{key}: {why or 'expected a parameter name'}")
+    nb = _papermill_node(notebook)
     nb = parameterize_notebook(nb, parameters, report_mode=False) if parameters else nb
     for cell in nb.cells:
         if "injected-parameters" in cell.metadata.get("tags", []):
@@ -120,31 +243,126 @@ def execute(notebook: Path, parameters: dict, *, kernel: Kernel, timeout: int, f
     client = NotebookClient(nb, km=kernel.ready(), timeout=timeout, allow_errors=False, record_timing=False, resources={"metadata": {"path": str(notebook.parent)}})
     if drawer is not None:
         client.on_cell_executed = drawer.on_cell_executed
-    kept = failed_dir / f"{notebook.stem}-failed.ipynb"
+    cli = sys.modules.get("chronology.cli")
+    handling = bool(getattr(cli, "HANDLING_SIGNALS", False))
+    if handling:
+        client.on_notebook_start = lambda **_: _record_signals(client, cli)
     try:
         client.execute()
     except CellExecutionError as err:
+        _interrupted_meanwhile()
         index, source = _failed_cell(nb)
-        _keep(nb, kept)
+        ename, evalue = _cell_error(nb, err)
+        kept = _keep(nb, notebook, failed_dir)
         raise RenderError(
-            f"{notebook.name}: cell {index} ({source}) failed: {err.ename}: {_strip_ansi(err.evalue)}\nThe failed notebook is kept for debugging: {kept}",
+            f"{notebook.name}: cell {index} ({source}) failed: {ename}: {_strip_ansi(evalue)}\nThe failed notebook is kept for debugging: {kept}",
         ) from None
     except CellTimeoutError:
+        _interrupted_meanwhile()
         index, source = _running_cell(nb)
-        _keep(nb, kept)
+        kept = _keep(nb, notebook, failed_dir)
         raise RenderError(f"{notebook.name}: cell {index} ({source}) ran for more than {timeout} s and was stopped (--timeout to allow longer)\nThe notebook as far as it ran: {kept}") from None
     except DeadKernelError as err:
-        _keep(nb, kept)
+        _interrupted_meanwhile()
+        kept = _keep(nb, notebook, failed_dir)
         log = kernel.log_tail()
         raise RenderError(f"{notebook.name}: the kernel died (out of memory?): {_strip_ansi(str(err))}" + (f"\nkernel log:\n{log}" if log else "") + f"\nThe notebook as far as it ran: {kept}") from None
+    finally:
+        if handling:
+            cli._install_signal_handlers()  # nbclient put the default handlers back when it finished
+    _interrupted_meanwhile()
     return nb
 
 
-def _keep(nb, path: Path) -> None:
+def _record_signals(client, cli) -> None:
+    """nbclient answers SIGINT/SIGTERM by shutting the kernel down (then 'the kernel died'): do that too,
+    but note the signal first, so that the render stops as 'interrupted' (exit 130/143)."""
+    import asyncio
+    import signal
+
+    loop = asyncio.get_event_loop()
+
+    def on_signal(signum: int) -> None:
+        if cli.PENDING_SIGNAL is not None:
+            os._exit(128 + signum)
+        cli.PENDING_SIGNAL = signum
+        client._async_cleanup_kernel_future = asyncio.ensure_future(client._async_cleanup_kernel())
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(signum, on_signal, signum)
+        except (RuntimeError, ValueError, NotImplementedError):
+            pass
+
+
+def _papermill_node(notebook: Path):
+    """The notebook read with our reader (regular file, size limit), then given papermill's metadata as load_notebook_node does."""
+    import nbformat
+    from papermill import __version__
+
+    nb = read_notebook(notebook)
+    upgraded = nbformat.v4.upgrade(nb)
+    if upgraded is not None:
+        nb = upgraded
+    if not hasattr(nb.metadata, "papermill"):
+        nb.metadata["papermill"] = {"default_parameters": {}, "parameters": {}, "environment_variables": {}, "version": __version__}
+    for cell in nb.cells:
+        if not hasattr(cell.metadata, "tags"):
+            cell.metadata["tags"] = []
+        if not hasattr(cell.metadata, "papermill"):
+            cell.metadata["papermill"] = {}
+    return nb
+
+
+def _interrupted_meanwhile() -> None:
+    """A signal that arrived while nbclient waited (the kernel stopped by it) is the real reason: say so."""
+    from .errors import Interrupted
+
+    pending = getattr(sys.modules.get("chronology.cli"), "PENDING_SIGNAL", None)
+    if pending:
+        raise Interrupted(pending)
+
+
+def _cell_error(nb, err) -> tuple[str, str]:
+    """The failed cell's exception: from its error output (a display formatter that raised leaves err.ename None)."""
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error" and out.get("ename"):
+                return str(out.get("ename")), str(out.get("evalue") or "")
+    if getattr(err, "ename", None):
+        return str(err.ename), str(err.evalue or "")
+    lines = [ln for ln in _strip_ansi(str(err)).splitlines() if ln.strip()]
+    return "Error", (lines[-1] if lines else "")
+
+
+def failed_folder() -> Path:
+    """A private per-user folder for failed notebooks (0700, ours, never a link), in the cache folder; else a new temp folder."""
+    try:
+        base = paths.cache_dir() / "failed"
+        try:
+            os.mkdir(base, 0o700)
+        except FileExistsError:
+            pass
+        st = os.lstat(base)
+        if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.getuid():
+            raise OSError(f"{base} is not a folder of ours")
+        if stat.S_IMODE(st.st_mode) & 0o077:
+            os.chmod(base, 0o700)
+        return base
+    except OSError:
+        return Path(tempfile.mkdtemp(prefix="chronology-failed-"))
+
+
+def _keep(nb, notebook: Path, failed_dir: Path | None = None) -> Path:
+    """Write the failed notebook into a new private folder (0700) as a new file (0600, O_EXCL|O_NOFOLLOW): no planted link is followed."""
     import nbformat
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(nb, str(path))
+    folder = Path(tempfile.mkdtemp(prefix=f"{notebook.stem}-", dir=failed_dir if failed_dir is not None else failed_folder()))
+    path = folder / f"{notebook.stem}-failed.ipynb"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0), 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(nbformat.writes(nb))
+    return path
 
 
 def _failed_cell(nb) -> tuple[int, str]:
@@ -182,35 +400,44 @@ def render(
     timeout: int = 600,
     quiet: bool | None = None,
     kernel: Kernel | None = None,
+    origin: dict | None = None,
 ) -> Path:
-    """Render one notebook to OUT/NAME.html and refresh OUT/index.html; return the report's path."""
+    """Render one notebook to OUT/NAME.html and refresh OUT/index.html; return the report's path.
+
+    Every check that needs no kernel (notebook, name, output folder, parameters) comes first;
+    the kernel starts only then, and warms up while the data is validated.
+    """
     parameters = dict(parameters or {})
     nb_path = resolve_notebook(str(notebook))
     out_dir = Path(out_dir or paths.REPORTS_DIR)
     name = name or nb_path.stem
     target = safe_output_path(out_dir, name)
+    check_parameters(nb_path, parameters, origin)
     if quiet is None:
         quiet = not sys.stderr.isatty() or bool(os.environ.get("CI"))
     progress = Progress(name, not quiet)
     own_kernel = kernel is None
-    if own_kernel:
-        kernel = Kernel(nb_path.parent)  # starts now, while the inputs are checked
-    assets = Path(tempfile.mkdtemp(prefix="chronology-assets-"))
-    drawer = ChartDrawer()
+    assets = drawer = None
     try:
+        if own_kernel:
+            kernel = Kernel(nb_path.parent)  # starts now, while the data is checked
+        assets = Path(tempfile.mkdtemp(prefix="chronology-assets-"))
+        drawer = ChartDrawer()
         progress.step("checking parameters and data")
-        p = check_inputs(nb_path, parameters)
+        p = check_inputs(nb_path, parameters, origin)
         if p.statements_csv:
             parameters["statements_csv"] = str(Path(p.statements_csv).resolve())
         progress.step(f"running {nb_path.name}")
-        nb = execute(nb_path, parameters, kernel=kernel, timeout=timeout, failed_dir=Path(tempfile.gettempdir()) / "chronology-failed", assets=(assets, f"{target.stem}_files"), drawer=drawer)
+        nb = execute(nb_path, parameters, kernel=kernel, timeout=timeout, failed_dir=None, assets=(assets, f"{target.stem}_files"), drawer=drawer)
         progress.step("writing HTML")
         return _write(nb, nb_path, parameters, out_dir, target, progress, assets, drawer)
     finally:
-        drawer.close()
-        if own_kernel:
+        if drawer is not None:
+            drawer.close()
+        if own_kernel and kernel is not None:
             kernel.shutdown()
-        shutil.rmtree(assets, ignore_errors=True)
+        if assets is not None:
+            shutil.rmtree(assets, ignore_errors=True)
 
 
 def _write(nb, nb_path: Path, parameters: dict, out_dir: Path, target: Path, progress: Progress, assets: Path | None = None, drawer: ChartDrawer | None = None) -> Path:
@@ -222,10 +449,13 @@ def _write(nb, nb_path: Path, parameters: dict, out_dir: Path, target: Path, pro
     charts = drawer.charts() if drawer is not None else {}
     try:
         atomic_write(target, body)
+    except OSError as err:
+        raise RenderError(f"cannot write {target}: {err.strerror or err}; the earlier report is unchanged") from None
+    try:
         _replace_files(target.with_name(f"{target.stem}_files"), charts, assets)
         write_index(out_dir)
     except OSError as err:
-        raise RenderError(f"cannot write {target}: {err.strerror or err}; the earlier report is unchanged") from None
+        raise RenderError(f"wrote {target}, but could not update its files or {Path(out_dir) / 'index.html'}: {err.strerror or err}") from None
     progress.step(f"wrote {target} ({len(body.encode()) / 1e6:.2f} MB)")
     return target
 
@@ -259,8 +489,9 @@ class ChartDrawer:
         for n, future in enumerate(self.futures, 1):
             try:
                 out[f"chart-{n}.svg"] = future.result()
-            except Exception:  # the page matters more than its slide copies
-                continue
+            except Exception as err:  # a chart missing from the copies is a failed render, said clearly
+                first = (str(err).strip().splitlines() or [""])[0][:300]
+                raise RenderError(f"chart {n} could not be drawn as SVG: {type(err).__name__}: {first}") from None
         return out
 
     def close(self) -> None:
@@ -279,16 +510,41 @@ def _replace_files(folder: Path, charts: dict[str, bytes], assets: Path | None =
         for path in extra:
             shutil.move(str(path), staging / path.name)
         os.chmod(staging, 0o755)
-        old = folder.with_name(f".{folder.name}.old")
-        if folder.exists():
-            shutil.rmtree(old, ignore_errors=True)
-            os.replace(folder, old)
-        os.replace(staging, folder)
-        shutil.rmtree(old, ignore_errors=True)
+        _swap_in(staging, folder)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
 
+
+def _swap_in(staging: Path, folder: Path) -> None:
+    """Rename `staging` to `folder`; the folder there now is moved into a private, unique `.NAME.XXXX.old`
+    folder first and removed from there: no name another process may be using is ever deleted."""
+    for _attempt in range(3):
+        old = None
+        try:
+            st = os.lstat(folder)
+        except FileNotFoundError:
+            st = None
+        if st is not None:
+            if not stat.S_ISDIR(st.st_mode):
+                from .fileio import kind_of
+
+                raise InputError(f"--out: {folder}: expected a folder of the page's files, not {kind_of(st.st_mode) if not stat.S_ISREG(st.st_mode) else 'a file'}")
+            old = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".old", dir=folder.parent))
+            try:
+                os.rename(folder, old / "x")
+            except FileNotFoundError:
+                pass  # another process moved it meanwhile
+        try:
+            os.rename(staging, folder)
+            return
+        except OSError as err:
+            if err.errno not in (errno.ENOTEMPTY, errno.EEXIST):
+                raise
+        finally:
+            if old is not None:
+                shutil.rmtree(old, ignore_errors=True)
+    raise OSError(errno.EBUSY, f"{folder} keeps being replaced by another process")
 
 
 def _page_title(nb) -> str:

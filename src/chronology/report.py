@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import chart_data, charts, page
+from . import chart_data, charts, guards, page
 from .cache import load_dataset_cached
 from .chart_data import LISTED_PARTIES
 from .dates import PartialDate
@@ -139,6 +139,7 @@ class Report:
         if v.empty:
             return self._empty("dated rows to draw")
         rows, aggregated = chart_data.timeline_rows(v)
+        rows = guards.timeline_rows(rows)  # text Vega accepts, 4-digit years, at most 40 lanes
         n_lanes = rows["lane"].nunique()
         title = f"{len(v):,} rows on {n_lanes} {'lane' if n_lanes == 1 else 'lanes'}, from {self.sel.window_text()}"
         subtitle = "Each party has its own lane; dots are known to the day, bars only to the month or year (or span a period)." if not aggregated else f"{len(v):,} rows are too many to draw one by one: bars count rows per party and month."
@@ -176,7 +177,7 @@ class Report:
         if f.empty:
             return self._empty("casualty figures")
         cols = ["label", "group", "lane", "side", "value", "bound_kind", "bound_label", "arrow_to", "figure_text", "speaker", "source", "date_text", "side_text", "what"]
-        rows = f[cols].reset_index(drop=True)
+        rows = guards.figure_rows(f[cols].reset_index(drop=True))  # finite values a log axis can scale
         claimants = f["lane"].nunique()
         title = f"{len(f)} figures from {claimants} {'claimant' if claimants == 1 else 'claimants'}, each counting something different"
         if self.sel.figures_total > len(f):

@@ -53,16 +53,14 @@ def _unreadable(name: str, line: int, text: str) -> Unreadable:
 
 
 def _file_bytes(path: Path, name: str, table: Table, limits: Limits) -> bytes:
-    """The file's bytes as CSV text, refused before reading when it is a folder or over the size limit."""
-    if path.is_dir():
-        raise _unreadable(name, 0, "this is a folder, expected a CSV file")
+    """The file's bytes as CSV text; a folder, a FIFO, a device, a broken link or a file over the size limit is refused unread."""
+    from .fileio import FileProblem, read_regular
+
     try:
-        size = path.stat().st_size
-        if size > limits.max_file_bytes:
-            raise _unreadable(name, 0, f"the file is {size:,} bytes, more than the limit of {limits.max_file_bytes:,} (set CHRONOLOGY_MAX_FILE_BYTES to raise it)")
-        raw = path.read_bytes()
-    except OSError as err:
-        raise _unreadable(name, 0, f"cannot read the file: {err.strerror or err}") from None
+        raw = read_regular(path, limit=limits.max_file_bytes, too_large="the file is {size:,} bytes, more than the limit of {limit:,} (set CHRONOLOGY_MAX_FILE_BYTES to raise it)")
+    except FileProblem as err:
+        reason = "this is a folder, expected a CSV file" if err.kind == "folder" else err.reason
+        raise _unreadable(name, 0, reason) from None
     raw = sniff.csv_bytes(raw, name)
     if not raw or raw.isspace():
         raise _unreadable(name, 0, f"the file is empty: expected a header row ({', '.join(table.required)}, ...) and at least one row of data")
