@@ -189,7 +189,8 @@ def _timeline_import(args) -> int:
     from .load import DataError
     from .schema import SOURCES
     from .text import slugify
-    from .timelinejs_import import SOURCE_ID, check_plan, known_beside, plan_folder, read_timeline, statements_text, write_plan
+    from .timelinejs_import import SOURCE_ID, read_timeline
+    from .timelinejs_write import check_plan, known_beside, plan_folder, statements_text, write_plan
 
     src, source_id = Path(args.file), args.source_id
     if not SOURCE_ID.match(source_id):
