@@ -45,7 +45,7 @@ test: $(STAMP) ## run every test: unit, notebooks (nbval), end-to-end render, he
 	$(BIN)/python -m pytest -q --nbval-lax --nbval-current-env -p no:cacheprovider notebooks
 
 lab: $(STAMP) ## open the notebooks in JupyterLab with the project's environment
-	CHRONOLOGY_LAB=1 $(BIN)/jupyter lab notebooks
+	$(BIN)/jupyter lab notebooks
 
 bench: $(STAMP) ## run the speed and scale benchmarks and print their tables
 	$(BIN)/python benchmarks/render.py

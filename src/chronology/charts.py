@@ -30,9 +30,9 @@ class Figure:
         return self.chart.to_dict(validate=validate)
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        from .html import altair_renderer
+        from .frontends import chart_bundle
 
-        return altair_renderer(self.spec())
+        return chart_bundle(self.spec())
 
     def __repr__(self) -> str:
         return f"<chart: {self.chart.description}>"

@@ -94,12 +94,7 @@ def chart_html(spec: dict, *, description: str = "") -> str:
 
 
 def altair_renderer(spec: dict, **metadata) -> dict:
-    """Altair renderer: offline HTML for exported pages, the Vega-Lite mimetype for JupyterLab."""
-    import os
-
-    if os.environ.get("CHRONOLOGY_LAB"):
-        # JupyterLab draws the Vega-Lite mimetype itself and has no page-level bundle.
-        return {_vegalite_mime(): spec}
+    """Altair renderer of the render route's pages (notebook front ends: see frontends.py)."""
     return {
         "text/html": chart_html(spec, description=spec.get("description", "")),
         _vegalite_mime(): spec,

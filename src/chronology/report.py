@@ -54,7 +54,9 @@ class HTML:
         self.text = text or markup
 
     def _repr_html_(self) -> str:
-        return self.markup
+        from .frontends import section_html
+
+        return section_html(self.markup)
 
     def __repr__(self) -> str:  # what nbval compares: the facts, in plain text
         return self.text
