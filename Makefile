@@ -53,7 +53,7 @@ lint: $(STAMP) ## check the code with ruff (pinned in the test extras)
 	$(BIN)/ruff check .
 
 lab: $(STAMP) ## open the notebooks in JupyterLab with the project's environment
-	CHRONOLOGY_LAB=1 $(BIN)/jupyter lab notebooks
+	$(BIN)/jupyter lab notebooks
 
 bench: $(STAMP) ## run the speed and scale benchmarks and print their tables
 	$(BIN)/python benchmarks/render.py

@@ -76,7 +76,6 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     py = str(project_python())
     env = dict(os.environ, PYTHONPATH=str(PROJECT / "src"))
-    env.pop("CHRONOLOGY_LAB", None)
     env.pop("CI", None)
     tmp = Path(tempfile.mkdtemp(prefix="chronology-bench-preview-"))
     floor = tmp / "floor.py"

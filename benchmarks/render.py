@@ -167,7 +167,6 @@ def main(argv: list[str] | None = None) -> int:
     papermill = str(bindir / "papermill") if (bindir / "papermill").exists() else shutil.which("papermill") or "papermill"
     jupyter = str(bindir / "jupyter") if (bindir / "jupyter").exists() else shutil.which("jupyter") or "jupyter"
     env = dict(os.environ)
-    env.pop("CHRONOLOGY_LAB", None)
     env.pop("CI", None)
 
     tmp = Path(tempfile.mkdtemp(prefix="chronology-bench-render-"))

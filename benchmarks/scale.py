@@ -207,7 +207,6 @@ def main(argv: list[str] | None = None) -> int:
 
     py = str(project_python())
     env = dict(os.environ)
-    env.pop("CHRONOLOGY_LAB", None)
     env.pop("CI", None)
     out_root = Path(tempfile.mkdtemp(prefix="chronology-bench-scale-"))
     subprocess.run([py, "-m", "chronology", "validate", "--quiet", str(PROJECT / "data" / "statements.csv")], cwd=PROJECT, env=env, capture_output=True)  # warm-up

@@ -32,9 +32,9 @@ class Chart:
         return spec
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        from .page import altair_renderer
+        from .frontends import chart_bundle
 
-        return altair_renderer(self.spec())
+        return chart_bundle(self.spec())
 
     def __repr__(self) -> str:
         return f"<chart: {self.chart.description}>"

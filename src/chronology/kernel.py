@@ -49,7 +49,8 @@ class Kernel:
         from jupyter_client.manager import AsyncKernelManager
         from jupyter_core.utils import run_sync
 
-        env = {k: v for k, v in os.environ.items() if k != "CHRONOLOGY_LAB"}  # pages need the offline renderer
+        # Pages need the offline renderer and the page's outputs (not the notebook front ends': frontends.py).
+        env = {**os.environ, "CHRONOLOGY_OUTPUTS": "page"}
         # An async manager, as nbclient's own: with a blocking client nbclient's event loop would
         # wait on a silent cell forever, and neither the timeout nor a dead kernel would be noticed.
         km = AsyncKernelManager(kernel_name="python3")

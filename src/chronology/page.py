@@ -31,7 +31,9 @@ class HTML:
         self.text = text or markup
 
     def _repr_html_(self) -> str:
-        return self.markup
+        from .frontends import section_html
+
+        return section_html(self.markup)
 
     def __repr__(self) -> str:  # what nbval compares: the facts, in plain text
         return self.text
@@ -139,12 +141,7 @@ def chart_html(spec: dict, *, description: str = "") -> str:
 
 
 def altair_renderer(spec: dict, **metadata) -> dict:
-    """Altair renderer: offline HTML for exported pages, the Vega-Lite mimetype for JupyterLab."""
-    import os
-
-    if os.environ.get("CHRONOLOGY_LAB"):
-        # JupyterLab draws the Vega-Lite mimetype itself and has no page-level bundle.
-        return {_vegalite_mime(): spec}
+    """Altair renderer of the render route's pages (notebook front ends: see frontends.py)."""
     return {
         "text/html": chart_html(spec, description=spec.get("description", "")),
         _vegalite_mime(): spec,

@@ -16,7 +16,10 @@ PARTIAL_DATE = "partial-date"  # YYYY, YYYY-MM or YYYY-MM-DD; Table Schema has n
 SLUG = "slug"  # lower-case identifier: letters, digits, '-' and '_'
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
-PARTIAL_DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+# Months 01-12, days 01-31 (a day past its month's end, e.g. 2021-02-30, only `chronology validate` catches).
+PARTIAL_DATE_PATTERN = r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$"
+HTTP_URL_PATTERN = r"^https?://[^\s\"'<>]+$"
+URL = "url"  # an http or https URL: a Table Schema string with format uri
 
 
 @dataclass(frozen=True)
@@ -32,7 +35,7 @@ class Column:
 
     def table_schema(self) -> dict:
         """The Frictionless Table Schema field for this column."""
-        ts_type = {PARTIAL_DATE: "string", SLUG: "string"}.get(self.type, self.type)
+        ts_type = {PARTIAL_DATE: "string", SLUG: "string", URL: "string"}.get(self.type, self.type)
         out: dict = {"name": self.name, "type": ts_type, "description": self.meaning}
         constraints: dict = {}
         if self.required:
@@ -43,7 +46,9 @@ class Column:
             constraints["enum"] = list(self.allowed)
         if self.type == PARTIAL_DATE:
             constraints["pattern"] = PARTIAL_DATE_PATTERN
-            out["format"] = "partial-date"
+        if self.type == URL:
+            constraints["pattern"] = HTTP_URL_PATTERN
+            out["format"] = "uri"
         if self.type == SLUG and not self.allowed:
             constraints["pattern"] = SLUG_PATTERN
         if self.type in (NUMBER, INTEGER) and self.name in ("value",):
@@ -152,7 +157,7 @@ SOURCES = Table(
         Column("publisher", STRING, "who published it", "BBC News", required=True),
         Column("title", STRING, "its title", "Nagorno-Karabakh: Azerbaijan 'takes key town' in Armenia conflict", required=True),
         Column("published", PARTIAL_DATE, "publication date", "2020-11-08", required=True),
-        Column("url", STRING, "where to read it (http or https), if known", "https://www.bbc.co.uk/news/"),
+        Column("url", URL, "where to read it (http or https), if known", "https://www.bbc.co.uk/news/"),
         Column("obtained", STRING, "how the text was obtained", "article text as supplied to the project"),
     ),
 )
