@@ -140,31 +140,55 @@ def timeline(rows: pd.DataFrame, *, detail_window: tuple[pd.Timestamp, pd.Timest
     return Chart(_config(chart).properties(description=f"{title}. {subtitle}"))
 
 
-def figures(rows: pd.DataFrame, *, title: str, subtitle: str) -> Chart:
-    """Each figure as a mark showing its bound, on a log scale, grouped by what is counted.
+def figures(rows: pd.DataFrame, *, title: str, subtitle: str, series: pd.DataFrame | None = None) -> Chart:
+    """Running totals against a date axis (when there are any) above single figures on a log scale.
 
-    `rows`: label, group, lane, side, value, bound_kind, arrow_to, figure_text, speaker, source, date_text.
+    `rows` (single figures): label, group, lane, side, value, bound_kind, bound_label, arrow_to, figure_text,
+    mark_text, speaker, sources_text, date_text, side_text, what, opacity. `series`: the same plus date_iso,
+    series_label and latest (the point whose value is written beside it).
     """
-    colour = _party_scale(rows.rename(columns={"lane": "lane"})[["lane", "side"]])
-    y = alt.Y("label:N", title=None, sort=list(rows["label"]), axis=alt.Axis(labelLimit=260))
-    x = alt.X("value:Q", title="People (log scale)", scale=alt.Scale(type="log", domain=[max(1, rows["value"].min() / 4), rows["value"].max() * 4], nice=False), axis=alt.Axis(format="~s"))
-    tooltip = [alt.Tooltip("figure_text:N", title="Figure"), alt.Tooltip("speaker:N", title="Claimed by"), alt.Tooltip("side_text:N", title="Side"), alt.Tooltip("what:N", title="Counts"), alt.Tooltip("date_text:N", title="Date"), alt.Tooltip("source:N", title="Source")]
+    panels = []
+    both = pd.concat([x for x in (rows, series) if x is not None and len(x)])
+    colour = _party_scale(both[["lane", "side"]])
+    tooltip = [alt.Tooltip("figure_text:N", title="Figure"), alt.Tooltip("speaker:N", title="Claimed by"), alt.Tooltip("what:N", title="Counts"), alt.Tooltip("date_text:N", title="Date"), alt.Tooltip("sources_text:N", title="Sources")]
+    if series is not None and len(series):
+        panels.append(_series_panel(series, colour, tooltip, title=title if not len(rows) else "Running totals over time", subtitle=subtitle if not len(rows) else "Each point is the total to that date, as the claimant gave it; the line steps to the next report."))
+    if len(rows):
+        panels.append(_singles_panel(rows, colour, tooltip, title=title if not panels else "Single figures", subtitle=subtitle if not panels else "Grouped by what they count, on a log scale. Triangles point the way the true count may lie; dashes mark the open side of a bound; faded marks were revised."))
+    chart = panels[0] if len(panels) == 1 else alt.vconcat(*panels, spacing=28, title=alt.TitleParams(title, subtitle=subtitle)).resolve_scale(color="shared", shape="independent")
+    return Chart(_config(chart).properties(description=f"{title}. {subtitle}"))
+
+
+def _series_panel(pts: pd.DataFrame, colour, tooltip, *, title: str, subtitle: str):
+    x = alt.X("date_iso:T", title="Date the figure was given", axis=alt.Axis(format="%-d %b", labelAngle=0, tickCount=6, labelOverlap=True))
+    y = alt.Y("value:Q", title="Running total", scale=alt.Scale(zero=True), axis=alt.Axis(format="~s"))
+    base = alt.Chart(pts)
+    line = base.mark_line(interpolate="step-after", strokeWidth=2).encode(x=x, y=y, color=alt.Color("lane:N", scale=colour, title="Claimed by"), detail="series_label:N")
+    shapes = alt.Scale(domain=["below this (upper bound)", "above this (lower bound)", "this figure (exact)", "around this"], range=["triangle-down", "triangle-up", "circle", "diamond"])
+    points = base.mark_point(filled=True, size=110).encode(x=x, y=y, color=alt.Color("lane:N", scale=colour), shape=alt.Shape("bound_label:N", title="The true count is", scale=shapes), opacity=alt.Opacity("opacity:Q", scale=None, legend=None), tooltip=tooltip + [alt.Tooltip("series_label:N", title="Series")])
+    latest = base.transform_filter("datum.latest").mark_text(align="right", dx=-2, dy=-14, fontSize=12, fontWeight="bold").encode(x=x, y=y, text="figure_text:N")
+    return alt.layer(line, points, latest).properties(width=520, height=220, title=alt.TitleParams(title, subtitle=subtitle, fontSize=13))
+
+
+def _singles_panel(rows: pd.DataFrame, colour, tooltip, *, title: str, subtitle: str):
+    y = alt.Y("label:N", title=None, sort=list(rows["label"]), axis=alt.Axis(labelLimit=220))
+    x = alt.X("value:Q", title="Number stated (log scale)", scale=alt.Scale(type="log", domain=[max(1, rows["value"].min() / 4), rows["value"].max() * 4], nice=False), axis=alt.Axis(format="~s"))
     base = alt.Chart(rows)
     open_side = (
         base.transform_filter("datum.bound_kind == 'upper' || datum.bound_kind == 'lower'")
         .mark_rule(strokeDash=[4, 3], strokeWidth=2)
-        .encode(x=x, x2="arrow_to:Q", y=y, color=alt.Color("lane:N", scale=colour, title="Claimed by"), tooltip=tooltip)
+        .encode(x=x, x2="arrow_to:Q", y=y, color=alt.Color("lane:N", scale=colour, title="Claimed by"), opacity=alt.Opacity("opacity:Q", scale=None, legend=None), tooltip=tooltip)
     )
     marks = base.mark_point(filled=True, size=140).encode(
         x=x,
         y=y,
         color=alt.Color("lane:N", scale=colour),
         shape=alt.Shape("bound_label:N", title="The true count is", scale=alt.Scale(domain=["below this (upper bound)", "above this (lower bound)", "this figure (exact)", "around this"], range=["triangle-left", "triangle-right", "circle", "diamond"])),
+        opacity=alt.Opacity("opacity:Q", scale=None, legend=None),
         tooltip=tooltip,
     )
-    labels = base.mark_text(align="left", dx=10, dy=-9, fontSize=11).encode(x=x, y=y, text="figure_text:N")
-    chart = alt.layer(open_side, marks, labels).properties(width=560, height=alt.Step(34), title=alt.TitleParams(title, subtitle=subtitle))
-    return Chart(_config(chart).properties(description=f"{title}. {subtitle}"))
+    labels = base.mark_text(align="left", dx=10, dy=-9, fontSize=11).encode(x=x, y=y, text="mark_text:N", opacity=alt.Opacity("opacity:Q", scale=None, legend=None))
+    return alt.layer(open_side, marks, labels).properties(width=520, height=alt.Step(34), title=alt.TitleParams(title, subtitle=subtitle, fontSize=13))
 
 
 def place_map(places: pd.DataFrame, roads: pd.DataFrame, *, title: str, subtitle: str) -> Chart:

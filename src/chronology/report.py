@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
 
-from . import chart_data, charts, page
+from . import chart_data, charts, page, report_figures
 from .cache import load_dataset_cached
 from .chart_data import LISTED_PARTIES
 from .dates import PartialDate
@@ -171,37 +172,32 @@ class Report:
             lines.append(note)
         return section("claims_and_denials", "\n".join(lines), blocks=blocks, note=note)
 
+    @cached_property
+    def figures(self) -> report_figures.Figures:
+        return report_figures.build(self.sel)
+
     def figures_chart(self):
-        f = self.sel.figure_rows
-        if f.empty:
-            return self._empty("casualty figures")
-        cols = ["label", "group", "lane", "side", "value", "bound_kind", "bound_label", "arrow_to", "figure_text", "speaker", "source", "date_text", "side_text", "what"]
-        rows = f[cols].reset_index(drop=True)
-        claimants = f["lane"].nunique()
-        title = f"{len(f)} figures from {claimants} {'claimant' if claimants == 1 else 'claimants'}, each counting something different"
-        if self.sel.figures_total > len(f):
-            title = f"The {len(f)} largest of {self.sel.figures_total:,} figures, each counting something different"
-        return charts.figures(rows, title=title, subtitle="Triangles point the way the true count may lie; dashes mark the open side of a bound.")
+        figs = self.figures
+        if figs.rows.empty:
+            return self._empty("figures")
+        singles, points = report_figures.chart_frames(figs)
+        title, subtitle = report_figures.chart_title(figs)
+        return charts.figures(singles, title=title, subtitle=subtitle, series=points)
 
     def figures_text(self) -> HTML:
-        f = self.sel.figure_rows
-        if f.empty:
+        figs = self.figures
+        if figs.rows.empty:
             return HTML("", "")
-        rows = [
-            {"group": r.group, "figure": r.figure_text, "allows": bounds(r.value, r.qualifier).describe(), "speaker": r.speaker, "side": r.side_text, "date": r.date_text, "summary": r.summary_text}
-            for r in f.itertuples()
+        why = report_figures.why_text(self.sel, figs)
+        series = [s["text"] for s in figs.series]
+        chains = [c["text"] for c in figs.chains]
+        intervals = [i["text"] for i in figs.intervals]
+        rows = report_figures.table_rows(figs)
+        lines = series + [f"Revised: {c}" for c in chains] + intervals + [
+            f"{r['group']}: {r['figure']}{' (revised later)' if r['superseded'] else ''} ({r['speaker']}; {r['sources']})" for r in rows
         ]
-        counted = self.sel.editorial.figures_count
-        why = (
-            f"These figures cannot simply be added or compared: they count {f['group'].nunique()} different things"
-            + (f" ({counted})" if counted else "")
-            + ", each is claimed by a party with a stake in the number, they were stated on different dates, "
-            "and words such as “nearly” and “more than” give only one side of an interval."
-        )
-        lines = [f"{r.group}: {r.figure_text} ({r.speaker})" for r in f.itertuples()]
-        total = self.sel.figures_total
-        more = f"The {len(f)} largest of {total:,} figures are shown; every figure is in the table of statements." if total > len(f) else ""
-        return section("figures_text", why + "\n" + "\n".join(lines), why=why, rows=rows, more=more)
+        more = f"The {len(figs.rows)} figures shown are {len(figs.rows)} of {figs.total:,}; every figure is in the table of statements." if figs.total > len(figs.rows) else ""
+        return section("figures_text", why + "\n" + "\n".join(lines), why=why, rows=rows, series=series, chains=chains, intervals=intervals, more=more)
 
     def truces(self) -> HTML:
         v = self.view
