@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import chart_data, charts, page, report_figures
+from . import chart_data, charts, page, report_figures, report_truces
 from .cache import load_dataset_cached
 from .chart_data import LISTED_PARTIES
 from .dates import PartialDate
@@ -93,6 +93,8 @@ class Report:
     def heading(self) -> HTML:
         filters = self.sel.filters_text()
         sub = f"Place names: {self.sel.convention}. Quotes keep the speaker's own words." + (f" Selection: {filters}." if filters else "")
+        if self.sel.as_of_text():  # as_of (issue 14): which view the page shows, first
+            sub = f"{self.sel.as_of_text()} {sub}"
         return section("heading", f"{self.title}\n{sub}", title=self.title, sub=sub)
 
     def at_a_glance(self) -> HTML:
@@ -199,19 +201,18 @@ class Report:
         more = f"The {len(figs.rows)} figures shown are {len(figs.rows)} of {figs.total:,}; every figure is in the table of statements." if figs.total > len(figs.rows) else ""
         return section("figures_text", why + "\n" + "\n".join(lines), why=why, rows=rows, series=series, chains=chains, intervals=intervals, more=more)
 
+    def what_changed(self) -> HTML:
+        """Each contested claim's history: said, denied, conceded, contradicted, settled (changes.py)."""
+        from .changes import what_changed
+
+        return what_changed(self.sel)
+
     def truces(self) -> HTML:
-        v = self.view
-        t = v[v["topic"] == "ceasefire"]
-        if t.empty:
+        built = report_truces.build(self.sel)
+        if not built["truces"] and not built["untracked"]:
             return self._empty("truces or ceasefires")
-        responses = v[v["responds_to"].isin(t["id"])]
-        rows, lines = [], []
-        for r in t[t["responds_to"] == ""].head(50).itertuples():
-            answers = responses[responses["responds_to"] == r.id]
-            held = "; ".join(f"{a.speaker}: {a.summary_text}" for a in answers.itertuples())
-            rows.append({"date": r.date_text, "reported": r.date_as_reported, "what": r.summary_text, "held": held})
-            lines.append(f"{r.date_text}: {r.summary_text}")
-        return section("truces", "\n".join(lines), rows=rows)
+        lines = report_truces.plain_lines(built)
+        return section("truces", "\n".join(lines), truces=built["truces"], rows=built["untracked"])
 
     def place_map(self):
         """The places in the selection near the front line; far-off ones are named in the subtitle."""
