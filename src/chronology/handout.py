@@ -18,7 +18,7 @@ from .dates import PartialDate, display_span
 from .exercises import CONTESTING, STANCE_LABELS, Exercise, build_exercises, quoted, stem
 from .page import HTML, section
 from .qualifiers import bounds, fmt
-from .report import card, load
+from .report import card, card_label, load
 from .selection import Selection
 
 __all__ = ["Handout", "css_string", "date_with_precision"]
@@ -130,6 +130,8 @@ class Handout:
         filters = self.sel.filters_text()
         if filters:
             sub += f" Selection: {filters}."
+        if self.sel.as_of_text():  # as_of (issue 14): which view the page shows
+            sub = f"{self.sel.as_of_text()} {sub}"
         # The credit also goes into the page margin of every printed page (an @page margin box,
         # whose text can only come from CSS: escaped for a CSS string, so data cannot close it).
         margin_box = (
@@ -163,8 +165,8 @@ class Handout:
         numbers = self.entry_numbers()
         blocks, lines = [], []
         for claim, against in contests:
-            cards = [card(self.sel, claim, f"Claim · entry {numbers.get(claim['id'], '?')}")]
-            cards += [card(self.sel, r, f"{STANCE_LABELS[r['stance']].capitalize()} · entry {numbers.get(r['id'], '?')}") for _, r in against.iterrows()]
+            cards = [card(self.sel, claim, f"{card_label(claim)} · entry {numbers.get(claim['id'], '?')}")]
+            cards += [card(self.sel, r, f"{card_label(r)} · entry {numbers.get(r['id'], '?')}") for _, r in against.iterrows()]
             answered_by = "; ".join(f"{r['stance']}: {r['speaker']}" for _, r in against.iterrows())
             others = len(self.view[self.view["responds_to"] == claim["id"]]) - len(against)
             more = f"{others} other {'response' if others == 1 else 'responses'} (support, reactions) are in the chronology." if others > 0 else ""

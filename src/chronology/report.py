@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import chart_data, charts, page, report_figures, report_truces
+from . import chart_data, charts, page, report_data, report_figures, report_truces
 from .cache import load_dataset_cached
 from .chart_data import LISTED_PARTIES
 from .dates import PartialDate
@@ -47,12 +47,29 @@ def load(values: dict) -> tuple[Parameters, Dataset]:
     return params, data
 
 
+STANCE_CARD = {"asserts": "Claim", "denies": "Denial", "disputes": "Dispute", "accuses": "Accusation", "demands": "Demand", "reports": "Report", "confirms": "Confirmation", "concedes": "Concession", "retracts": "Retraction", "announces": "Announcement"}
+
+
+def card_label(row: pd.Series) -> str:
+    """What a row is, in one word: a claim, a denial, an announcement, an event, a deadline."""
+    phase = row.get("truce_phase", "") if hasattr(row, "get") else ""
+    if phase == "deadline" and row["kind"] == "event":
+        return "Deadline"
+    if row["kind"] == "event":
+        return "Event"
+    if row["kind"] == "figure" and not row["stance"]:
+        return "Figure"
+    return STANCE_CARD.get(row["stance"], row["stance"].capitalize() or "Statement")
+
+
 def card(sel: Selection, row: pd.Series, label: str) -> dict:
-    """What a claim card shows (templates/sections/_card.html.j2 draws it)."""
-    meta = " · ".join(x for x in (row["date_text"], row["role"], row["channel"], ("via " + row["via"]) if row["via"] else "") if x)
+    """What a claim card shows (templates/sections/_card.html.j2 draws it): every party of a joint
+    statement, every source of the row; an event has no speaker and no party badge."""
+    meta = " · ".join(x for x in (row["date_text"], report_data.time_text(row), row["role"], row["channel"], ("via " + row["via"]) if row["via"] else "") if x)
+    badges = report_data.party_badges(sel, row["party"])
     return {
-        "side": row["side"], "id": row["id"], "label": label, "who": row["speaker"] or "Event", "party": sel.party_badge(row["party"]),
-        "quote": row["quote"], "summary": row["summary_text"], "meta": meta, "source": row["source"],
+        "side": badges[0]["side"] if badges else row["side"], "id": row["id"], "label": label, "who": row["speaker"], "parties": badges,
+        "quote": row["quote"], "summary": row["summary_text"], "meta": meta, "sources": report_data.source_items(sel, row["source_id"]),
     }
 
 
@@ -164,8 +181,9 @@ class Report:
         blocks, lines = [], []
         more = len(self.sel.contest_ranking) - len(contested)
         for claim, responses in contested:
-            cards = [card(self.sel, claim, "Claim")] + [card(self.sel, r, f"{r['stance'].capitalize()} ↩ answers the claim") for _, r in responses.iterrows()]
-            heading = f"{claim['topic'].replace('-', ' ').capitalize()}: {claim['speaker'] or 'event'}, {claim['date_text']}"
+            cards = [card(self.sel, claim, card_label(claim))] + [card(self.sel, r, f"{card_label(r)} ↩ answers the {card_label(claim).lower()}") for _, r in responses.iterrows()]
+            who = claim["speaker"] or report_data.parties_text(self.sel, claim["party"]) or "event"
+            heading = f"{report_data.topic_label(self.sel, claim['topic'])}: {who}, {claim['date_text']}"
             blocks.append({"heading": heading, "cards": cards})
             lines.append(f"{heading}: {len(responses)} response(s) ({', '.join(sorted(set(responses['stance'])))})")
         note = ""
@@ -233,14 +251,15 @@ class Report:
 
     def reactions(self) -> HTML:
         v = self.view
-        r = v[v["side"] == "third-party"]
+        outside = [bool(ps) and all(report_data.role_of(self.sel, p) in report_data.OUTSIDE_ROLES for p in ps) for ps in map(report_data.ids, v["party"])]
+        r = v[pd.Series(outside, index=v.index, dtype=bool) & (v["kind"] != "figure")]
         if r.empty:
-            return self._empty("statements by outside powers")
+            return self._empty("statements by outside powers or international organisations")
         groups, lines, notes = [], [], []
         top = r["lane"].value_counts().head(LISTED_PARTIES).index
         for name in [n for n in dict.fromkeys(r["lane"]) if n in top]:
             group = r[r["lane"] == name]
-            cards = [card(self.sel, row, row["stance"].capitalize()) for _, row in group.head(CARDS_PER_PARTY).iterrows()]
+            cards = [card(self.sel, row, card_label(row)) for _, row in group.head(CARDS_PER_PARTY).iterrows()]
             more = f"and {len(group) - CARDS_PER_PARTY:,} more from {name} in the table below" if len(group) > CARDS_PER_PARTY else ""
             groups.append({"name": name, "cards": cards, "more": more})
             lines.append(f"{name}: {len(group)}")
