@@ -13,7 +13,7 @@ from functools import cached_property
 
 import pandas as pd
 
-from . import page
+from . import page, report_data
 from .dates import PartialDate, display_span
 from .exercises import CONTESTING, STANCE_LABELS, Exercise, build_exercises, quoted, stem
 from .page import HTML, section
@@ -71,7 +71,7 @@ class Handout:
     def handout_title(self) -> str:
         if self.params.title:
             return self.params.title
-        return f"{self.sel.title}: a classroom chronology"
+        return f"{report_data.page_title(self.sel)}: a classroom chronology"
 
     @property
     def version(self) -> str:
@@ -83,7 +83,7 @@ class Handout:
 
     def _credit(self) -> str:
         """One line naming the sources, for the foot of every printed page."""
-        bits = [f"{r.publisher}, {quoted(r.title)}, {PartialDate.parse(r.published).display()}" for r in self.sel.used_sources().itertuples()]
+        bits = [f"{r.publisher}, {quoted(r.title)}, {PartialDate.parse(r.published).display()}" for r in report_data.used_sources(self.sel).itertuples()]
         if len(bits) > 2:
             bits = bits[:2] + [f"and {len(bits) - 2} more (see Sources)"]
         lead = "Source" if len(bits) == 1 else "Sources"
@@ -234,9 +234,9 @@ class Handout:
     def sources(self) -> HTML:
         """The sources box: where every entry comes from, and how to cite the handout."""
         sources, lines = [], []
-        for s in self.sel.used_sources().itertuples():
+        for s in report_data.used_sources(self.sel).itertuples():
             published = PartialDate.parse(s.published).display()
-            n = int((self.view["source_id"] == s.id).sum())
+            n = sum(s.id in report_data.ids(cell) for cell in self.view["source_id"])
             entries = f"{n} {'entry' if n == 1 else 'entries'}"
             sources.append({"publisher": s.publisher, "title": s.title, "url": page.safe_url(s.url), "published": published, "obtained": s.obtained, "entries": entries + "."})
             lines.append(f"{s.publisher}, {s.title}, published {published}: {entries}")

@@ -14,7 +14,6 @@ from . import chart_data, charts, page, report_data, report_figures, report_truc
 from .cache import load_dataset_cached
 from .chart_data import LISTED_PARTIES
 from .dates import PartialDate
-from .editorial import generic_limits
 from .load import Dataset
 from .page import HTML, section
 from .params import Parameters, check, require_known
@@ -99,7 +98,7 @@ class Report:
 
     @property
     def title(self) -> str:
-        return self.sel.title
+        return report_data.page_title(self.sel)
 
     def _empty(self, what: str) -> HTML:
         text = self.sel.empty_text(what)
@@ -112,7 +111,8 @@ class Report:
         sub = f"Place names: {self.sel.convention}. Quotes keep the speaker's own words." + (f" Selection: {filters}." if filters else "")
         if self.sel.as_of_text():  # as_of (issue 14): which view the page shows, first
             sub = f"{self.sel.as_of_text()} {sub}"
-        return section("heading", f"{self.title}\n{sub}", title=self.title, sub=sub)
+        lede = report_data.lede(self.sel)
+        return section("heading", f"{self.title}\n{lede}\n{sub}", title=self.title, sub=sub, lede=lede)
 
     def at_a_glance(self) -> HTML:
         """The opening, written from the data: window, counts, the central claim, key figures."""
@@ -272,14 +272,14 @@ class Report:
         return section("reactions", "\n".join(lines), groups=groups, notes=notes)
 
     def sources_and_method(self) -> HTML:
-        used = self.sel.used_sources()
+        used = report_data.used_sources(self.sel)
         sources = []
         for s in used.itertuples():
             url = page.safe_url(s.url)
             sources.append({"publisher": s.publisher, "title": s.title, "url": url, "url_as_text": "" if url or not s.url else s.url, "published": PartialDate.parse(s.published).display(), "obtained": s.obtained})
         ed = self.sel.editorial
         method = ed.method
-        limits = ed.limits or generic_limits(used, [self.sel.place(p) for p in dict.fromkeys(self.view["place_id"]) if p], *(self.sel.window() or (None, None)))
+        limits = report_data.limits(self.sel)
         text = method + " " + limits
         return section("sources_and_method", f"{len(used)} source(s). " + text, sources=sources, method=method, limits=limits)
 

@@ -249,3 +249,46 @@ def duration_text(delta: dt.timedelta | pd.Timedelta, unit: str) -> str:
         return plural(h, "hour") + (f" {plural(m, 'minute')}" if m else "")
     days = round(seconds / 86400)
     return plural(days, "day")
+
+
+# ------------------------------------------------------------ title, lede, limits written from the data
+
+
+def places_most(sel, k: int = 3) -> list[str]:
+    """The places most rows are about, in the naming convention."""
+    counts = sel.rows.loc[sel.rows["place_id"] != "", "place_id"].value_counts()
+    return [sel.place(p) for p in counts.index[:k]]
+
+
+def page_title(sel) -> str:
+    """The parameter, else the editorial title when the places it names are in the selection, else from the data."""
+    from . import naming
+    from .editorial import generic_title
+
+    if sel.params.title:
+        return sel.params.title
+    title = sel.editorial.title
+    about = set(sel.rows["place_id"])
+    if title and all(t in sel.names and t in about for t in naming.tokens(title)):
+        return sel.fill(title)
+    return generic_title(places_most(sel), *(sel.window() or (None, None)))
+
+
+def lede(sel) -> str:
+    from .editorial import generic_lede
+
+    if sel.editorial.lede:
+        return sel.fill(sel.editorial.lede)
+    v = sel.rows
+    if v.empty:
+        return ""
+    return generic_lede(len(v), v["kind"].value_counts().to_dict(), used_sources(sel), places_most(sel), *(sel.window() or (None, None)))
+
+
+def limits(sel) -> str:
+    from .editorial import generic_limits
+
+    if sel.editorial.limits:
+        return sel.fill(sel.editorial.limits)
+    counts = sel.rows.loc[sel.rows["place_id"] != "", "place_id"].value_counts()
+    return generic_limits(used_sources(sel), [sel.place(p) for p in counts.index], *(sel.window() or (None, None)))

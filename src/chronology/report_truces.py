@@ -126,7 +126,7 @@ def build(sel) -> dict:
             for p in rd.ids(s["row"]["party"]):
                 if rd.role_of(sel, p) in rd.OUTSIDE_ROLES and rd.party_name(sel, p) not in brokers:
                     brokers.append(rd.party_name(sel, p))
-        announcers = rd.and_list(list(dict.fromkeys(n for s in announced for n in [rd.parties_text(sel, s["row"]["party"])] if n)))
+        announcers = rd.and_list(list(dict.fromkeys(rd.party_name(sel, p) for s in announced for p in rd.ids(s["row"]["party"]))))
         stops = sorted([s for s in accusations if s["row"]["stance"] == "accuses"] + ended, key=lambda s: (s["moment"], s["row"]["line"]))
         held = held_text(in_force, stops)
         first = announced[0] if announced else (in_force or (steps[0] if steps else None))
