@@ -43,12 +43,24 @@ def reports(out_dir: Path) -> list[dict]:
                 "file": report.name,
                 "title": html_lib.unescape(title.group(1)) if title else "",
                 "notebook": _meta(head, META_NOTEBOOK) or "",
-                "parameters": ", ".join(f"{k}={v}" for k, v in shown.items()) or "defaults",
+                "parameters": ", ".join(_readable(k, v) for k, v in shown.items()) or "defaults",
                 "folder": folder.name,
                 "svgs": sorted(folder.glob("*.svg")) if folder.is_dir() else [],
             }
         )
     return found
+
+
+def _readable(name: str, value) -> str:
+    """One parameter as the index shows it; as_of in words ("as it could be known on 8 November 2020")."""
+    if name == "as_of" and value not in (None, ""):
+        from .dates import DateError, PartialDate
+
+        try:
+            return f"as it could be known on {PartialDate.parse(str(value)).display()} (as_of={value})"
+        except DateError:
+            pass
+    return f"{name}={value}"
 
 
 def index_page(found: list[dict]) -> str:
