@@ -111,6 +111,8 @@ def figures_exercise(h: "Handout", rng: random.Random, number: int):
     from .exercises import Exercise
 
     f = report_figures.build(h.sel).rows
+    if (~f["superseded"]).sum() >= 2:
+        f = f[~f["superseded"]]  # a figure its claimant revised is not the one to reason about
     if len(f) < 2:
         return None
     pools = [list(f[f["bound_kind"] == kind].itertuples()) for kind in ("upper", "lower")]

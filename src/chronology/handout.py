@@ -13,7 +13,7 @@ from functools import cached_property
 
 import pandas as pd
 
-from . import page, report_data
+from . import page, report_data, report_figures
 from .dates import PartialDate, display_span
 from .exercises import CONTESTING, STANCE_LABELS, Exercise, build_exercises, quoted, stem
 from .page import HTML, section
@@ -176,18 +176,22 @@ class Handout:
         return section("handout_claims", "\n".join(lines), intro=intro, blocks=blocks)
 
     def figures(self) -> HTML:
-        """The figures with their qualifiers, and what each qualifier allows us to conclude."""
-        f = self.sel.figure_rows
-        if f.empty:
+        """The figures with their qualifiers, what each qualifier allows, revisions and running totals."""
+        figs = report_figures.build(self.sel)
+        if figs.rows.empty:
             return self._empty("figures")
-        rows = [{"group": r.group, "figure": r.figure_text, "allows": bounds(r.value, r.qualifier).describe(), "speaker": r.speaker, "date": r.date_text} for r in f.itertuples()]
+        rows = [
+            {"group": r.group, "figure": r.figure_text, "allows": bounds(r.value, r.qualifier).describe(), "speaker": r.speaker, "date": r.date_text, "superseded": bool(r.superseded)}
+            for r in figs.rows.itertuples()
+        ]
         note = (
             "Each number is a claim by the party named, not checked by the source. The qualifier matters: "
             "“nearly” and “almost” give an upper bound (the count is below the number), “more than” a lower bound (it is above). "
-            f"The {len(f)} figures count {f['group'].nunique()} different things, so they cannot be added together."
+            f"The {len(figs.rows)} figures count {figs.rows['group'].nunique()} different things, so they cannot simply be added together."
         )
-        lines = [f"{r['group']}: {r['figure']}, {r['allows']} ({r['speaker']})" for r in rows]
-        return section("handout_figures", "\n".join(lines), note=note, rows=rows)
+        extra = [s["text"] for s in figs.series] + [f"Revised: {c['text']}" for c in figs.chains] + [i["text"] for i in figs.intervals]
+        lines = extra + [f"{r['group']}: {r['figure']}{' (revised later)' if r['superseded'] else ''}, {r['allows']} ({r['speaker']})" for r in rows]
+        return section("handout_figures", "\n".join(lines), note=note, rows=rows, extra=extra)
 
     def _glossary_terms(self) -> list[tuple[str, str]]:
         v = self.view
