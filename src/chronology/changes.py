@@ -55,7 +55,8 @@ def histories(sel) -> list[dict]:
         revised = "revises" in v.columns and (rows["revises"] != "").any()
         if not (rows["stance"].isin(CHANGING).any() or revised):
             continue  # answers that only add (reports, reactions) are not a change
-        rows = rows.assign(_answer=rows["id"] != top).sort_values(["start", "_answer", "line"], kind="stable")
+        order = "sort_key" if "sort_key" in rows.columns else "line"  # the record's order (UTC times within a day)
+        rows = rows.assign(_answer=rows["id"] != top).sort_values(["start", "_answer", order], kind="stable")
         # the claim, then what changed it; reactions and celebrations that merely follow it are left out
         shown = rows[~rows["_answer"] | rows["stance"].isin(CHANGING) | ((rows["revises"] != "") if revised else False)]
         steps = [_step(sel, r, by_id, parent) for _, r in shown.iterrows()]
@@ -76,13 +77,19 @@ def _step(sel, r: pd.Series, by_id: pd.DataFrame, parent: dict) -> dict:
             verb = CONTRADICTS
         if "revises" in by_id.columns and r["revises"] == parent[r["id"]]:
             verb = "revises"
-    when = r["date_text"] + (f", {r['time']}" if r.get("time") else "")
+    when = _when(r)
     who = r["speaker"] or "Event"
     party = r["lane"] if r["lane"] not in ("", "Events", who) else ""
     return {
         "id": r["id"], "date": when, "who": who, "party": party, "verb": verb, "text": r["summary_text"],
         "quote": r["quote"], "source": _source(sel, r["source_id"]),
     }
+
+
+def _when(r: pd.Series) -> str:
+    """The date as the source gives it, with the time where it gives one ("26 October 2020, 08:05 (UTC+04:00)")."""
+    time = r.get("time_text") or r.get("time") or ""
+    return r["date_text"] + (f", {time}" if time else "")
 
 
 def _source(sel, source_ids: str) -> str:
@@ -108,7 +115,7 @@ def _settled(sel, claim: pd.Series, rows: pd.DataFrame) -> dict | None:
     r = in_force.iloc[0]
     announced = sel.rows[(sel.rows["truce"] == r["truce"]) & (sel.rows["truce_phase"] == "announced")]
     what = announced.iloc[0] if len(announced) else r
-    when = r["date_text"] + (f", {r['time']}" if r.get("time") else "")
+    when = _when(r)
     return {"date": when, "text": what["summary_text"], "in_force": r["summary_text"], "source": _source(sel, r["source_id"])}
 
 
