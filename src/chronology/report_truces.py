@@ -37,7 +37,7 @@ def _who(sel, row) -> str:
 def _step(sel, row, phase: str) -> dict:
     return {
         "id": row["id"], "phase": phase, "label": PHASE_LABELS.get(phase, phase), "when": _when(row), "reported": row["date_as_reported"],
-        "who": _who(sel, row), "what": row["summary_text"], "quote": row["quote"], "sources": rd.sources_short(sel, row["source_id"]), "moment": _moment(row),
+        "who": _who(sel, row), "what": row["summary_text"], "quote": row["quote"], "sources": rd.sources_short(sel, row["source_id"]), "moment": _moment(row), "accusation": "",
     }
 
 
@@ -76,6 +76,22 @@ def _timeline(steps: list[dict]) -> list[dict]:
     for s in steps:
         s["at"] = round(2 + 96 * (s["moment"] - lo).total_seconds() / span, 1)
     return steps
+
+
+def dots(steps: list[dict]) -> list[dict]:
+    """The timeline's dots: steps closer than a few per cent share one dot numbered '2–5'."""
+    out: list[dict] = []
+    for i, s in enumerate(steps, start=1):
+        if out and s["at"] - out[-1]["at"] < 5:
+            out[-1]["last"] = i
+            out[-1]["phases"].add(s["phase"])
+            continue
+        out.append({"at": s["at"], "first": i, "last": i, "phase": s["phase"], "phases": {s["phase"]}})
+    for d in out:
+        d["label"] = str(d["first"]) if d["first"] == d["last"] else f"{d['first']}–{d['last']}"
+        d["phase"] = "violated" if "violated" in d["phases"] else d["phase"]
+        d["title"] = ", ".join(PHASE_LABELS.get(p, p) for p in sorted(d.pop("phases")))
+    return out
 
 
 def build(sel) -> dict:
@@ -138,7 +154,7 @@ def build(sel) -> dict:
             s.pop("row", None)
             s.pop("moment", None)
         truces.append({
-            "id": tid, "heading": heading, "held": held, "steps": steps, "announced": announced, "in_force": in_force,
+            "id": tid, "heading": heading, "held": held, "steps": steps, "dots": dots(steps), "announced": announced, "in_force": in_force,
             "brokers": rd.and_list(brokers), "accusations": [a for a in accusations if not a.get("nested")], "ended": ended,
             "deadlines": deadlines, "numbers": numbers,
         })
