@@ -78,6 +78,18 @@ def time_utc(day: str, time: str, zone: str) -> pd.Timestamp:
     return pd.Timestamp(local).tz_convert("UTC")
 
 
+def to_utc(local: pd.Series, zone: str) -> pd.Series:
+    """Naive local datetimes in one zone (an offset or an IANA name) as UTC; NaT where the zone is unknown."""
+    try:
+        if _OFFSET.match(zone):
+            sign = -1 if zone[0] == "-" else 1
+            shifted = local - sign * pd.Timedelta(hours=int(zone[1:3]), minutes=int(zone[4:6]))
+            return shifted.dt.tz_localize("UTC")
+        return local.dt.tz_localize(zone, ambiguous="NaT", nonexistent="NaT").dt.tz_convert("UTC")
+    except Exception:  # an unknown zone is the validator's to report; here it is just not known
+        return pd.Series(pd.NaT, index=local.index, dtype="datetime64[ns, UTC]")
+
+
 @lru_cache(maxsize=1024)
 def time_text(time: str, zone: str) -> str:
     """The time as the source gives it: '00:00 Moscow time', '08:00 (UTC+04:00)', '12:00 UTC'; '' without a time."""
@@ -163,12 +175,14 @@ def series(rows: pd.DataFrame) -> list[Series]:
         f = f[~f["superseded"]]
     if f.empty:
         return []
-    f = _ordered(f).assign(_parties=_party_key(f))
+    f = _ordered(f)
+    key = pd.DataFrame({"parties": _party_key(f).map(";".join).to_numpy(), "measure": f["measure"].to_numpy(),
+                        "place_id": f["place_id"].to_numpy(), "unit": f["unit"].to_numpy()})
     out = []
-    for (parties, measure, place, unit), g in f.groupby(["_parties", "measure", "place_id", "unit"], sort=False):
-        if len(g) >= 2:
-            out.append(Series(parties, measure, place, unit, g.drop(columns="_parties")))
-    return sorted(out, key=lambda s: s.rows["sort_key"].iloc[0] if "sort_key" in s.rows else 0)
+    for (parties, measure, place, unit), positions in key.groupby(["parties", "measure", "place_id", "unit"], sort=False).indices.items():
+        if len(positions) >= 2:
+            out.append(Series(tuple(parties.split(";")) if parties else (), measure, place, unit, f.iloc[positions]))
+    return out  # groups in order of their first row: f is in sort_key order
 
 
 # ------------------------------------------------------------------ revisions
@@ -179,7 +193,17 @@ class Chain:
     """A figure or statement and its corrections, oldest first; all but the last are superseded."""
 
     ids: list[str]
-    rows: pd.DataFrame  # in chain order, with a `superseded` column
+    source: pd.DataFrame = field(repr=False)  # the rows the chain was found in, indexed by id
+    _rows: pd.DataFrame | None = field(default=None, repr=False)
+
+    @property
+    def rows(self) -> pd.DataFrame:
+        """The chain's rows in chain order, with a `superseded` column (made when first asked for)."""
+        if self._rows is None:
+            part = self.source.loc[self.ids].reset_index(drop=True)
+            part["superseded"] = [True] * (len(self.ids) - 1) + [False]
+            self._rows = part
+        return self._rows
 
     @property
     def latest(self) -> pd.Series:
@@ -213,11 +237,11 @@ def revision_chains(rows: pd.DataFrame) -> list[Chain]:
         if head not in next_of or head in has_previous:
             continue
         chain = [head]
-        while chain[-1] in next_of and next_of[chain[-1]] not in chain:
+        seen = {head}
+        while chain[-1] in next_of and next_of[chain[-1]] not in seen:
             chain.append(next_of[chain[-1]])
-        part = by_id.loc[chain].copy()
-        part["superseded"] = [True] * (len(chain) - 1) + [False]
-        out.append(Chain(chain, part.reset_index(drop=True)))
+            seen.add(chain[-1])
+        out.append(Chain(chain, by_id))
     return out
 
 
@@ -286,7 +310,10 @@ def _held(start: pd.Series | None, ends: pd.DataFrame) -> tuple[timedelta | None
     says more than an untimed one the same day (which says only: within the day)."""
     best: tuple[timedelta | None, str | None] = (None, None)
     best_bound = None
-    for _, end in ends.iterrows():
+    if start is None or ends.empty:
+        return best
+    columns = [c for c in ("time_utc", "precision", "date_end", "start") if c in ends]
+    for end in ends[columns].to_dict("records"):
         held, unit = held_for(start, end)
         if held is None:
             continue
@@ -311,8 +338,11 @@ def truces(rows: pd.DataFrame, parties: pd.DataFrame | None = None) -> list[Truc
     t = _ordered(rows[rows["truce"] != ""])
     roles = parties["role"] if parties is not None and "role" in parties else pd.Series(dtype=str)
     out = []
-    for truce_id, g in t.groupby("truce", sort=False):
-        phase = {p: g[g["truce_phase"] == p] for p in ("announced", "in_force", "violated", "ended", "deadline")}
+    phases = ("announced", "in_force", "violated", "ended", "deadline")
+    for truce_id, positions in t.groupby("truce", sort=False).indices.items():
+        g = t.iloc[positions]
+        by_phase = g.groupby("truce_phase", sort=False).indices
+        phase = {p: g.iloc[by_phase.get(p, [])] for p in phases}
         brokers: list[str] = []
         for ps, p in zip(phase["announced"].get("parties_list", phase["announced"]["party"]), phase["announced"]["party"]):
             for pid in _list(ps, p):
@@ -320,7 +350,8 @@ def truces(rows: pd.DataFrame, parties: pd.DataFrame | None = None) -> list[Truc
                     brokers.append(pid)
         accusations = []
         accusing = phase["violated"][phase["violated"]["stance"] == "accuses"]
-        for _, r in accusing.iterrows():
+        columns = [c for c in ("id", "party", "about_party", "parties_list", "about_list") if c in accusing]
+        for r in accusing[columns].to_dict("records"):
             about = _list(r.get("about_list"), r.get("about_party", "")) or [""]
             for pid in _list(r.get("parties_list"), r["party"]):
                 for target in about:

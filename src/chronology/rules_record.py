@@ -190,14 +190,14 @@ def check_revises(cells: dict[str, Cells], lines: np.ndarray, dates: dict, rep: 
 
     from .rules import suggest
 
+    from .rules import _slug_message
+
+    _, uniques = rev.factorize()
+    is_slug = rev.mask(np.array([u == "" or bool(_SLUG.match(u)) for u in uniques], dtype=bool))
     unknown = np.zeros(n, dtype=bool)
     unknown[rows[~found]] = True
-    unknown &= np.array([bool(_SLUG.match(v)) for v in values], dtype=bool) if unknown.any() else unknown
-    rep.rows(unknown, "revises", values, lines, lambda v: "the id of an earlier row in statements.csv" + suggest(v, list(position.index) if len(position) <= 5000 else []))
-    bad_slug = np.zeros(n, dtype=bool)
-    bad_slug[rows] = [not _SLUG.match(values[r]) for r in rows]
-    from .rules import _slug_message
-    rep.rows(bad_slug, "revises", values, lines, lambda v: _slug_message(v) or "")
+    rep.rows(unknown & is_slug, "revises", values, lines, lambda v: "the id of an earlier row in statements.csv" + suggest(v, list(position.index) if len(position) <= 5000 else []))
+    rep.rows(has & ~is_slug, "revises", values, lines, lambda v: _slug_message(v) or "")
 
     rows, target = rows[found], target[found].astype(np.int64)
     itself = rows == target
@@ -216,8 +216,11 @@ def check_revises(cells: dict[str, Cells], lines: np.ndarray, dates: dict, rep: 
 
     date = cells["date"].values
     parsed = dates.get("date", {})
-    later = np.array([date[t] in parsed and date[r] in parsed and parsed[date[t]].first > parsed[date[r]].last
-                      for r, t in zip(rows, target)], dtype=bool)
+    dcodes, duniq = cells["date"].factorize()
+    nat = np.datetime64("NaT", "D")
+    first = np.array([np.datetime64(parsed[u].first, "D") if u in parsed else nat for u in duniq], dtype="datetime64[D]")[dcodes]
+    last = np.array([np.datetime64(parsed[u].last, "D") if u in parsed else nat for u in duniq], dtype="datetime64[D]")[dcodes]
+    later = first[target] > last[rows]  # NaT compares False: a bad date is reported by the date check
     mask = np.zeros(n, dtype=bool)
     mask[rows[later]] = True
     rep.rows(mask, "revises", values, lines, lambda v: f"the id of an EARLIER row: {v!r} is dated {date[position[v]]}, after this row")
@@ -241,8 +244,5 @@ def check_revises(cells: dict[str, Cells], lines: np.ndarray, dates: dict, rep: 
     if in_cycle:
         mask = np.zeros(n, dtype=bool)
         mask[list(in_cycle)] = True
-        texts = {values[r]: " -> ".join(ids[m] for m in in_cycle[r] + [in_cycle[r][0]]) for r in in_cycle}
-        by_value = {}
-        for r in in_cycle:
-            by_value[values[r]] = texts[values[r]]
+        by_value = {values[r]: " -> ".join(ids[m] for m in in_cycle[r] + [in_cycle[r][0]]) for r in in_cycle}
         rep.rows(mask, "revises", values, lines, lambda v: f"revisions that end, not a cycle: {by_value[v]}")

@@ -112,7 +112,11 @@ class Selection:
         return self.names.get(place_id, place_id)
 
     def party_name(self, party_id: str) -> str:
-        return str(self.parties["name"].get(party_id, party_id))
+        return self._party_names.get(party_id, party_id)
+
+    @cached_property
+    def _party_names(self) -> dict[str, str]:
+        return {k: str(v) for k, v in self.parties["name"].items()}
 
     def role_of(self, party_id: str) -> str:
         """The party's role (from its side when parties.csv leaves it empty); '' for an unknown id."""
@@ -336,10 +340,15 @@ def _in_order(view: pd.DataFrame) -> pd.DataFrame:
 def _time_utc(view: pd.DataFrame) -> pd.Series:
     """Per row, the moment in UTC when the row has a time and a zone, else NaT."""
     out = pd.Series(pd.NaT, index=view.index, dtype="datetime64[ns, UTC]")
-    timed = view["time"] != ""
-    if timed.any():
-        v = view[timed]
-        out[timed] = [record.time_utc(d[:10], t, z) for d, t, z in zip(v["date"], v["time"], v["time_zone"])]
+    timed = (view["time"] != "") & (view["time_zone"] != "")
+    if not timed.any():
+        return out
+    v = view[timed]
+    hours = pd.to_numeric(v["time"].str[:2], errors="coerce")
+    minutes = pd.to_numeric(v["time"].str[3:5], errors="coerce")
+    local = pd.Series(pd.DatetimeIndex(v["start"]).normalize(), index=v.index) + pd.to_timedelta(hours * 60 + minutes, unit="min")
+    for zone, idx in v.groupby("time_zone").groups.items():  # one conversion per zone, not per row
+        out[idx] = record.to_utc(local[idx], zone)
     return out
 
 
