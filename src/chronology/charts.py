@@ -134,7 +134,7 @@ def timeline(rows: pd.DataFrame, *, parties: pd.DataFrame, window: tuple[pd.Time
     return Chart(chart)
 
 
-def figures(rows: pd.DataFrame, *, title: str, subtitle: str, series: pd.DataFrame | None = None) -> Chart:
+def figures(rows: pd.DataFrame, *, title: str, subtitle: str, series: pd.DataFrame | None = None, narrow: bool = False, parties: pd.DataFrame | None = None) -> Chart:
     """Running totals against a date axis (when there are any) above single figures on a log scale.
 
     `rows` (single figures): label, group, lane, side, value, bound_kind, bound_label, arrow_to, figure_text,
@@ -143,17 +143,26 @@ def figures(rows: pd.DataFrame, *, title: str, subtitle: str, series: pd.DataFra
     """
     panels = []
     both = pd.concat([x for x in (rows, series) if x is not None and len(x)])
-    colour = _party_scale(both[["lane", "side"]])
+    colour = _party_scale(both[["lane", "side"]], parties)
     tooltip = [alt.Tooltip("figure_text:N", title="Figure"), alt.Tooltip("speaker:N", title="Claimed by"), alt.Tooltip("what:N", title="Counts"), alt.Tooltip("date_text:N", title="Date"), alt.Tooltip("sources_text:N", title="Sources")]
+    def words(text: str, wide: int, thin: int):
+        return _wrap(text, thin) if narrow else _wrap(text, wide)
+
     if series is not None and len(series):
-        panels.append(_series_panel(series, colour, tooltip, title=title if not len(rows) else "Running totals over time", subtitle=subtitle if not len(rows) else "Each point is the total to that date, as the claimant gave it; the line steps to the next report."))
+        t, sub = (title, subtitle) if not len(rows) else ("Running totals over time", "Each point is the total to that date, as the claimant gave it; the line steps to the next report.")
+        panels.append(_series_panel(series, colour, tooltip, title=words(t, 90, 40), subtitle=words(sub, 110, 52), width=280 if narrow else 520))
     if len(rows):
-        panels.append(_singles_panel(rows, colour, tooltip, title=title if not panels else "Single figures", subtitle=subtitle if not panels else "Grouped by what they count, on a log scale. Triangles point the way the true count may lie; dashes mark the open side of a bound; faded marks were revised."))
-    chart = panels[0] if len(panels) == 1 else alt.vconcat(*panels, spacing=28, title=alt.TitleParams(title, subtitle=subtitle)).resolve_scale(color="shared", shape="independent")
-    return Chart(_config(chart).properties(description=f"{title}. {subtitle}"))
+        t, sub = (title, subtitle) if not panels else ("Single figures", "Grouped by what they count, on a log scale. Triangles point the way the true count may lie; dashes mark the open side of a bound; faded marks were revised.")
+        panels.append(_singles_panel(rows, colour, tooltip, title=words(t, 90, 40), subtitle=words(sub, 110, 52), narrow=narrow))
+    head = alt.TitleParams(words(title, 100, 40), subtitle=words(subtitle, 120, 52))
+    chart = panels[0] if len(panels) == 1 else alt.vconcat(*panels, spacing=28, title=head).resolve_scale(color="shared", shape="independent")
+    chart = _config(chart)
+    if narrow:
+        chart.config.legend = alt.LegendConfig(labelFontSize=11, titleFontSize=11, orient="bottom", columns=1, labelLimit=280, symbolLimit=40)
+    return Chart(chart.properties(description=f"{title}. {subtitle}"))
 
 
-def _series_panel(pts: pd.DataFrame, colour, tooltip, *, title: str, subtitle: str):
+def _series_panel(pts: pd.DataFrame, colour, tooltip, *, title, subtitle, width: int = 520):
     x = alt.X("date_iso:T", title="Date the figure was given", axis=alt.Axis(format="%-d %b", labelAngle=0, tickCount=6, labelOverlap=True))
     y = alt.Y("value:Q", title="Running total", scale=alt.Scale(zero=True), axis=alt.Axis(format="~s"))
     base = alt.Chart(pts)
@@ -161,11 +170,12 @@ def _series_panel(pts: pd.DataFrame, colour, tooltip, *, title: str, subtitle: s
     shapes = alt.Scale(domain=["below this (upper bound)", "above this (lower bound)", "this figure (exact)", "around this"], range=["triangle-down", "triangle-up", "circle", "diamond"])
     points = base.mark_point(filled=True, size=110).encode(x=x, y=y, color=alt.Color("lane:N", scale=colour), shape=alt.Shape("bound_label:N", title="The true count is", scale=shapes), opacity=alt.Opacity("opacity:Q", scale=None, legend=None), tooltip=tooltip + [alt.Tooltip("series_label:N", title="Series")])
     latest = base.transform_filter("datum.latest").mark_text(align="right", dx=-2, dy=-14, fontSize=12, fontWeight="bold").encode(x=x, y=y, text="figure_text:N")
-    return alt.layer(line, points, latest).properties(width=520, height=220, title=alt.TitleParams(title, subtitle=subtitle, fontSize=13))
+    return alt.layer(line, points, latest).properties(width=width, height=220, title=alt.TitleParams(title, subtitle=subtitle, fontSize=13))
 
 
-def _singles_panel(rows: pd.DataFrame, colour, tooltip, *, title: str, subtitle: str):
-    y = alt.Y("label:N", title=None, sort=list(dict.fromkeys(rows["label"])), axis=alt.Axis(labelLimit=300))
+def _singles_panel(rows: pd.DataFrame, colour, tooltip, *, title, subtitle, narrow: bool = False):
+    # Narrow screens: the row labels are written above each row's marks, not in an axis beside them.
+    y = alt.Y("label:N", title=None, sort=list(dict.fromkeys(rows["label"])), axis=None if narrow else alt.Axis(labelLimit=300))
     x = alt.X("value:Q", title="Number stated (log scale)", scale=alt.Scale(type="log", domain=[max(1, rows["value"].min() / 4), rows["value"].max() * 4], nice=False), axis=alt.Axis(format="~s"))
     base = alt.Chart(rows)
     open_side = (
@@ -183,7 +193,10 @@ def _singles_panel(rows: pd.DataFrame, colour, tooltip, *, title: str, subtitle:
     )
     labels = base.transform_filter("!datum.superseded").mark_text(align="left", dx=10, dy=-9, fontSize=11).encode(x=x, y=y, text="mark_text:N")
     revised = base.transform_filter("datum.superseded").mark_text(align="right", dx=-9, dy=11, fontSize=10, color="#6f6f6f").encode(x=x, y=y, text="mark_text:N")
-    return alt.layer(open_side, marks, labels, revised).properties(width=520, height=alt.Step(34), title=alt.TitleParams(title, subtitle=subtitle, fontSize=13))
+    layers = [open_side, marks, labels, revised]
+    if narrow:
+        layers.append(base.mark_text(align="left", baseline="bottom", dy=-12, fontSize=10, color="#3d3d3d", limit=290).encode(x=alt.value(0), y=y, text="label:N"))
+    return alt.layer(*layers).properties(width=290 if narrow else 520, height=alt.Step(50 if narrow else 34), title=alt.TitleParams(title, subtitle=subtitle, fontSize=13))
 
 
 def place_map(drawn: dict, *, narrow: bool = False) -> Chart:
@@ -216,15 +229,15 @@ def place_map(drawn: dict, *, narrow: bool = False) -> Chart:
         places = pd.DataFrame(panel["places"])
         if len(places):
             points = alt.Chart(places).encode(longitude="longitude:Q", latitude="latitude:Q", tooltip=[alt.Tooltip("name:N", title="Place"), alt.Tooltip("other_names:N", title="Also called"), alt.Tooltip("note:N", title="Note"), alt.Tooltip("mentions:Q", title="Statements about it")])
-            layers.append(points.mark_circle(color="#1d1d1b", opacity=0.9, stroke="#ffffff", strokeWidth=1).encode(size=alt.Size("mentions:Q", title="Statements about the place", scale=alt.Scale(range=[40, 260], domain=[0, drawn["max_mentions"]]), legend=None)))
+            layers.append(points.mark_circle(color="#1d1d1b", opacity=0.9, stroke="#ffffff", strokeWidth=1).encode(size=alt.Size("mentions:Q", title="Statements about the place", scale=alt.Scale(range=[40, 260], domain=[0, drawn["max_mentions"]]), legend=None)).project(**proj))
             for pos, (align, dx, dy) in LABEL_POSITIONS.items():
                 part = places[places["pos"] == pos]
                 if len(part):
                     layers.append(alt.Chart(part).mark_text(align=align, dx=dx, dy=dy, fontSize=12, fontWeight="bold", color="#1d1d1b").encode(longitude="longitude:Q", latitude="latitude:Q", text="name:N").project(**proj))
-        panels.append(alt.layer(*layers).properties(width=panel["width"], height=panel["height"], title=alt.TitleParams(panel["title"], fontSize=12, fontWeight="normal", color="#5b5b57", anchor="start")))
+        panels.append(alt.layer(*layers).properties(width=panel["width"], height=panel["height"], title=alt.TitleParams(_wrap(panel["title"], 48) if narrow else panel["title"], fontSize=12, fontWeight="normal", color="#5b5b57", anchor="start")))
     body = (alt.vconcat if narrow else alt.hconcat)(*panels, spacing=12)
     title = _wrap(drawn["title"], 44) if narrow else drawn["title"]
-    subtitle = _wrap(drawn["subtitle"], 52) if narrow else drawn["subtitle"]
+    subtitle = _wrap(drawn["subtitle"], 52) if narrow else _wrap(drawn["subtitle"], 115)
     chart = _config(body).properties(title=alt.TitleParams(title, subtitle=subtitle), description=f"{drawn['title']}. {drawn['subtitle']}")
     return Chart(chart)
 

@@ -87,6 +87,9 @@ def place_labels(points: list[tuple[float, float, str]], width: float, height: f
                 cost += 500
             if cost < best_cost:
                 best, best_cost = pos, cost
+        if best_cost >= 1:  # no clear spot: the dot stays, its name is in its tooltip (and the table)
+            out.append("none")
+            continue
         placed.append(_box(x, y, text, best, char_px))
         out.append(best)
     return out
