@@ -238,6 +238,11 @@ def test_topics_need_a_label(copy):
     expect_one(problems_after(copy, "topics", {"ceasefire": {"label": ""}}), 3, "label", "required")
 
 
+def test_topic_label_tokens_name_places(copy):
+    expect_one(problems_after(copy, "topics", {"control-of-hadrut": {"label": "Control of {hadrud}"}}), 2, "label",
+               "unknown {hadrud} (did you mean 'hadrut'?)")
+
+
 def test_all_problems_at_once(copy):
     problems = problems_after(copy, "statements", {"truce1-in-force": {"time": "25:00", "time_zone": "Mars"},
                                                    "barda-toll-21": {"measure": "nothing", "basis": "x"},

@@ -22,7 +22,7 @@ import pandas as pd
 from .cells import Cells
 from .dates import DateError, PartialDate
 from .problem import Report
-from .rules_record import check_columns_record, check_list_reference, check_pairs, check_revises
+from .rules_record import check_columns_record, check_label_tokens, check_list_reference, check_pairs, check_revises
 from .schema import FIGURE_COLUMNS, FIGURE_ONLY, NUMBER, PARTIAL_DATE, QUALIFIERS, SLUG, SLUG_PATTERN, SOURCES, Column, Table
 from .shape import Read, read_table
 
@@ -278,6 +278,9 @@ def check_statements(st: Checked, checked: dict[str, Checked]) -> None:
     places = checked.get("places")
     if places is not None and places.frame is not None and len(st.lines):
         _check_tokens(st.cells["summary"], st.lines, places.frame, st.report)
+        topics = checked.get("topics")
+        if topics is not None and topics.frame is not None and topics.path.parent == places.path.parent:  # the bundled topics name the bundled places
+            check_label_tokens(topics, places.frame, topics.report)
 
 
 def _check_references(st: Checked, checked: dict[str, Checked]) -> None:

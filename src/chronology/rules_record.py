@@ -246,3 +246,15 @@ def check_revises(cells: dict[str, Cells], lines: np.ndarray, dates: dict, rep: 
         mask[list(in_cycle)] = True
         by_value = {values[r]: " -> ".join(ids[m] for m in in_cycle[r] + [in_cycle[r][0]]) for r in in_cycle}
         rep.rows(mask, "revises", values, lines, lambda v: f"revisions that end, not a cycle: {by_value[v]}")
+
+
+def check_label_tokens(topics, places, rep: Report) -> None:
+    """Every {...} in a topic's label names a place id (topics are few: checked per distinct label)."""
+    from .rules import suggest
+
+    ids = set(places["id"])
+    label = topics.cells["label"]
+    mask, messages = label.per_unique(lambda v: (lambda bad: f"each {{place_id}} to name an id in places.csv: unknown "
+                                                 + ", ".join(f"{{{b}}}{suggest(b, sorted(ids))}" for b in bad) if bad else None)(
+        [t for t in dict.fromkeys(re.findall(r"\{([^{}\n]{0,80})\}", v)) if t not in ids]))
+    rep.rows(mask, "label", label.values, topics.lines, messages.__getitem__)

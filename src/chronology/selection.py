@@ -129,7 +129,9 @@ class Selection:
     def topic_label(self, topic: str) -> str:
         """The topic's heading in the naming convention: from topics.csv, else made from its id."""
         label = self.topics["label"].get(topic) if topic in self.topics.index else None
-        return self.fill(str(label)) if label else record.topic_fallback(topic, self.names)
+        if label and all(t in self.names for t in naming.tokens(str(label))):
+            return self.fill(str(label))
+        return record.topic_fallback(topic, self.names)  # no label, or one naming places this data set lacks
 
     def measure_label(self, measure: str) -> str:
         label = self.measures["label"].get(measure) if measure in self.measures.index else None
