@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import chart_data, charts, page, report_data, report_figures, report_truces
+from . import chart_data, charts, page, report_data, report_figures, report_page, report_truces
 from .cache import load_dataset_cached
 from .chart_data import LISTED_PARTIES
 from .dates import PartialDate
@@ -115,33 +115,8 @@ class Report:
         return section("heading", f"{self.title}\n{lede}\n{sub}", title=self.title, sub=sub, lede=lede)
 
     def at_a_glance(self) -> HTML:
-        """The opening, written from the data: window, counts, the central claim, key figures."""
-        v = self.view
-        if v.empty:
-            return self._empty("statements, events or figures")
-        n_parties = v.loc[v["party"] != "", "party"].nunique()
-        kinds = v["kind"].value_counts()
-        counts = ", ".join(f"{kinds.get(k, 0)} {k}{'s' if kinds.get(k, 0) != 1 else ''}" for k in ("statement", "event", "figure"))
-        window = self.sel.window_text()
-        sentences = [f"The data holds {len(v)} rows from {window}: {counts}, from {n_parties} {'party' if n_parties == 1 else 'parties'}."]
-        named = self._top_parties(v)
-        if named:
-            sentences.append(f"Most rows come from {named}.")
-        claim = self.sel.central_claim()
-        if claim is not None:
-            c, responses = claim
-            n = int(responses["stance"].isin(["denies", "disputes"]).sum())
-            sentences.append(
-                f"The central contested claim, {c['date_text']}, by {c['speaker']} ({c['lane']}): {c['summary_text']}"
-                + f" {n} {'response denies or disputes' if n == 1 else 'responses deny or dispute'} it."
-            )
-        figs = v[v["kind"] == "figure"]
-        fig_bits = [f"{r.speaker}: {phrase(r.value, r.qualifier)} ({MEASURE_GROUPS.get(r.measure, r.measure).lower()})" for r in figs.head(8).itertuples()]
-        if fig_bits:
-            sentences.append("Key figures, each as claimed: " + "; ".join(fig_bits) + (f"; and {len(figs) - 8:,} more below." if len(figs) > 8 else "."))
-        facts = [("rows", f"{len(v):,}"), ("parties", f"{n_parties:,}"), ("period", window), ("figures", f"{len(figs):,}")]
-        text = " ".join(sentences)
-        return section("at_a_glance", text, text=text, facts=facts)
+        """The opening in plain words (PAGE: report_page.at_a_glance)."""
+        return report_page.at_a_glance(self.sel)
 
     @staticmethod
     def _top_parties(v: pd.DataFrame) -> str:
@@ -155,24 +130,12 @@ class Report:
         return ", ".join(shown[:-1]) + (" and " if len(shown) > 1 else "") + shown[-1]
 
     def timeline(self):
-        v = self.view
-        if v.empty:
-            return self._empty("dated rows to draw")
-        rows, aggregated = chart_data.timeline_rows(v)
-        n_lanes = rows["lane"].nunique()
-        title = f"{len(v):,} rows on {n_lanes} {'lane' if n_lanes == 1 else 'lanes'}, from {self.sel.window_text()}"
-        subtitle = "Each party has its own lane; dots are known to the day, bars only to the month or year (or span a period)." if not aggregated else f"{len(v):,} rows are too many to draw one by one: bars count rows per party and month."
-        return charts.timeline(rows, detail_window=chart_data.detail_window(v), title=title, subtitle=subtitle, aggregated=aggregated)
+        """PAGE: report_page.timeline."""
+        return report_page.timeline(self.sel)
 
     def timeline_text(self) -> HTML:
-        """The timeline's text alternative: every dated row in order."""
-        v = self.view
-        if v.empty:
-            return HTML("", "")
-        rows = [{"date": r.date_text, "who": r.speaker or "Event", "what": r.summary_text} for r in v.head(200).itertuples()]
-        more = f"First 200 of {len(v):,} rows; the full list is in the table below." if len(v) > 200 else ""
-        text = f"Text alternative: {len(v)} rows in date order."
-        return section("timeline_text", text, text=text, rows=rows, more=more)
+        """The timeline's marks as a keyboard-reachable list (PAGE: report_page.timeline_text)."""
+        return report_page.timeline_text(self.sel)
 
     def claims_and_denials(self) -> HTML:
         contested = self.sel.contested(limit=CLAIMS_SHOWN)
@@ -202,7 +165,8 @@ class Report:
             return self._empty("figures")
         singles, points = report_figures.chart_frames(figs)
         title, subtitle = report_figures.chart_title(figs)
-        return charts.figures(singles, title=title, subtitle=subtitle, series=points)
+        wide = charts.figures(singles, title=title, subtitle=subtitle, series=points, parties=self.sel.parties)
+        return charts.Responsive(wide, charts.figures(singles, title=title, subtitle=subtitle, series=points, narrow=True, parties=self.sel.parties))
 
     def figures_text(self) -> HTML:
         figs = self.figures
@@ -233,21 +197,11 @@ class Report:
         return section("truces", "\n".join(lines), truces=built["truces"], rows=built["untracked"])
 
     def place_map(self):
-        """The places in the selection near the front line; far-off ones are named in the subtitle."""
-        drawn = chart_data.place_map(self.sel)
-        if drawn is None:
-            return self._empty("places")
-        return charts.place_map(drawn["places"], drawn["roads"], title=drawn["title"], subtitle=drawn["subtitle"])
+        """PAGE: report_page.place_map."""
+        return report_page.place_map(self.sel)
 
     def places_text(self) -> HTML:
-        places = self.data.places
-        mentions = self.view["place_id"].value_counts()
-        places = places[places["id"].isin(mentions.index)]
-        if places.empty:
-            return HTML("", "")
-        names = self.sel.names
-        rows = [{"name": names[r.id], "azerbaijani": r.name_azerbaijani, "armenian": r.name_armenian, "mentions": mentions[r.id], "note": self.sel.fill(r.note)} for r in places.itertuples()]
-        return section("places_text", f"{len(places)} places: " + ", ".join(names[p] for p in places["id"]), rows=rows)
+        return report_page.places_text(self.sel)
 
     def reactions(self) -> HTML:
         v = self.view
@@ -295,14 +249,8 @@ class Report:
         )
 
     def statements_table(self) -> HTML:
-        v = self.view
-        if v.empty:
-            return self._empty("statements")
-        total = len(v)
-        shown = self._table_frame(TABLE_ROW_LIMIT)
-        note = f"The table shows the first {TABLE_ROW_LIMIT:,} of {total:,} rows in date order, to keep the page light; the download below holds every row." if total > TABLE_ROW_LIMIT else ""
-        text = f"{total} rows in the table" + (f", {len(shown)} shown" if len(shown) < total else "")
-        return section("statements_table", text, columns=TABLE_COLUMNS, rows=shown.to_dict("records"), note=note)
+        """PAGE: report_page.statements_table."""
+        return report_page.statements_table(self.sel)
 
     def download(self) -> HTML:
         """The rows the report used, as CSV: inside the page when small, else a file beside it."""

@@ -85,7 +85,8 @@ def _derive(sel, f: pd.DataFrame) -> None:
     f["claimed_by"] = [rd.parties_text(sel, p) or s for p, s in zip(f["party"], f["speaker"])]
     f["role_text"] = [rd.and_list(list(dict.fromkeys(rd.ROLE_WORDS.get(rd.role_of(sel, p), "") for p in rd.ids(c)))) for c in f["party"]]
     f["what"] = f["group"] + (" in " + f["place_name"]).where(f["place_name"] != "", "")
-    f["label"] = f["group"] + (", " + f["place_name"]).where(f["place_name"] != "", "") + " (" + f["claimed_by"] + ")"
+    who = f["speaker"].where(f["speaker"] != "", f["claimed_by"])
+    f["label"] = f["group"] + (", " + f["place_name"]).where(f["place_name"] != "", "") + " (" + who + ")"
     f["sources_text"] = [rd.sources_short(sel, c) for c in f["source_id"]]
     f["date_iso"] = f["start"].dt.strftime("%Y-%m-%d")
     f["series_label"] = ""
