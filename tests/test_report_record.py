@@ -47,6 +47,7 @@ def test_running_toll_is_drawn_against_a_date_axis(report):
     assert toll == [("2020-09-30", 100), ("2020-10-15", 604), ("2020-10-18", 673), ("2020-10-22", 873), ("2020-11-02", 1177), ("2020-11-09", 1221)]
     assert [p["figure_text"] for p in points if p["latest"]] == ["1,221"]
     title = spec["title"]["text"] if isinstance(spec["title"], dict) else spec["title"]
+    title = " ".join(title) if isinstance(title, list) else title
     assert "running total" in title and "each counting something different" not in title
 
 
