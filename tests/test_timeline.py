@@ -100,7 +100,8 @@ def test_group_is_the_party_name_and_events_are_grouped_together(exported, bundl
     _, rows = exported
     names = dict(zip(bundled.parties["id"], bundled.parties["name"]))
     for r, (_, st) in zip(events(rows), bundled.statements.iterrows()):
-        assert r["Group"] == (html.escape(names[st["party"]]) if st["party"] else "Events")
+        joint = " + ".join(names[p] for p in st["party"].split(";") if p)  # a joint statement's group names every party
+        assert r["Group"] == (html.escape(joint) if st["party"] else "Events")
     assert {"Azerbaijan", "Armenia", "Nagorno-Karabakh authorities", "Events"} <= {r["Group"] for r in rows}
 
 
@@ -210,7 +211,7 @@ def test_round_trip_keeps_dates_headlines_and_groups(tmp_path, bundled):
     for summary, r in zip(st["summary"], events(rows)):
         assert summary.startswith(html.unescape(r["Headline"])), summary
     party_names = dict(zip(back.parties["id"], back.parties["name"]))
-    groups = [party_names[p] if p else "Events" for p in st["party"]]
+    groups = [" + ".join(party_names[x] for x in p.split(";")) if p else "Events" for p in st["party"]]
     assert groups == [html.unescape(r["Group"]) for r in events(rows)]
     assert list(st["party"]) == list(orig["party"])  # groups map back to the known party ids
     assert set(st["quote"]) == {""}  # TimelineJS text is never taken for a speaker's words

@@ -157,8 +157,9 @@ def build_slides(ds, naming: str = "dual", title: str | None = None) -> list[Sli
         if row["kind"] == "figure" and row["measure"]:
             figure = phrase(float(row["value"]), row["qualifier"])
             parts.append(f"<p>Figure: {esc(figure)} {esc(row['unit'])} ({esc(row['measure'].replace('_', ' '))}).</p>")
-        parts.append(source_html(row["source_id"]))
-        group = "" if is_era else party_names.get(row["party"], EVENTS_GROUP) if row["party"] else EVENTS_GROUP
+        parts.append(source_html(row["source_id"].split(";")[0].strip()))  # the first source is the one quoted
+        joint = " + ".join(party_names.get(p.strip(), p.strip()) for p in row["party"].split(";"))  # a joint statement
+        group = "" if is_era else party_names.get(row["party"], joint) if row["party"] else EVENTS_GROUP
         slides.append(
             Slide(
                 start, end if not is_era else (end or start), esc(display), esc(headlines[row["id"]]),

@@ -242,10 +242,14 @@ def read_timeline(
             elif group:
                 key = " ".join(group.lower().split())
                 party = by_name.get(key) or (key if key in known_parties else "") or slugify(group) or f"group-{len(out.parties) + 1}"
+                joint = [by_name.get(" ".join(g.lower().split())) for g in group.split(" + ")]
+                if " + " in group and all(joint) and key not in by_name:  # our own export's group of a joint statement
+                    party = ";".join(joint)
             if party:
-                if party not in out.parties:
-                    out.parties[party] = group or party
-                kind, topic, stance = "statement", party, "reports"
+                for one, name in zip(party.split(";"), group.split(" + ") if ";" in party else [group]):
+                    if one not in out.parties:
+                        out.parties[one] = name or one
+                kind, topic, stance = "statement", party.replace(";", "-"), "reports"
             else:
                 kind, topic, stance = "event", "timeline", ""
 
