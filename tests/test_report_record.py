@@ -10,11 +10,11 @@ import re
 from pathlib import Path
 
 import pytest
+from helpers import visible_text
 
 from chronology.answer_check import AnswerKeyError, check
 from chronology.handout import Handout
 from chronology.report import Report
-from helpers import visible_text
 
 FIXTURE = Path(__file__).parent / "fixtures" / "hadrut" / "statements.csv"
 BUNDLED_ARTICLE = ("Shusha", "Shushi", "embedded social-media post", "one source, written on the day", "8 November 2020 is October", "estimated by an outsider", "each counting something different")
@@ -104,9 +104,9 @@ def test_truces_have_lifecycles_with_durations(report):
 
 
 def test_truce_held_for_hours_and_days_from_times_and_dates(tmp_path):
-    from chronology.report_truces import held_text
-
     import pandas as pd
+
+    from chronology.report_truces import held_text
 
     def row(date, time="", zone=""):
         return pd.Series({"date": date, "time": time, "time_zone": zone, "start": pd.Timestamp(date), "end": pd.Timestamp(date), "precision": "day", "date_as_reported": ""})

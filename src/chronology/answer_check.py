@@ -21,22 +21,22 @@ class AnswerKeyError(AssertionError):
     """An answer that its rows do not bear out (a bug: never shown to a reader)."""
 
 
-def _fail(ex: "Exercise", why: str) -> None:
+def _fail(ex: Exercise, why: str) -> None:
     raise AnswerKeyError(f"exercise {ex.number} ({ex.title}): {why}")
 
 
-def check(h: "Handout", ex: "Exercise") -> None:
+def check(h: Handout, ex: Exercise) -> None:
     checker = {"order": _order, "quotes": _quotes, "figures": _figures}.get(ex.kind)
     if checker is None:
         checker = _denial if ex.answer_text.startswith("The claim is entry") else _names
     checker(h, ex)
 
 
-def _rows_by_entry(h: "Handout") -> dict[int, object]:
+def _rows_by_entry(h: Handout) -> dict[int, object]:
     return {i: r for i, (_, r) in enumerate(h.view.iterrows(), start=1)}
 
 
-def _order(h: "Handout", ex: "Exercise") -> None:
+def _order(h: Handout, ex: Exercise) -> None:
     by_entry = _rows_by_entry(h)
     letters = [letter for letter, _ in ex.data["items"]]
     entries = {m.group(1): int(m.group(2)) for m in re.finditer(r"([A-Z]): [^;]*?, entry (\d+)", ex.answer_text)}
@@ -52,7 +52,7 @@ def _order(h: "Handout", ex: "Exercise") -> None:
             _fail(ex, f"{a['id']} does not come before {b['id']} (dates {a['date']}, {b['date']})")
 
 
-def _quotes(h: "Handout", ex: "Exercise") -> None:
+def _quotes(h: Handout, ex: Exercise) -> None:
     people = dict(ex.data["people"])
     for i, quote in enumerate(ex.data["quotes"], start=1):
         m = re.search(rf"(?:^|; ){i}–([A-Z]) ", ex.answer_text)
@@ -64,7 +64,7 @@ def _quotes(h: "Handout", ex: "Exercise") -> None:
             _fail(ex, f"quote {i} is by {sorted(speakers)}, the key says {who}")
 
 
-def _denial(h: "Handout", ex: "Exercise") -> None:
+def _denial(h: Handout, ex: Exercise) -> None:
     by_entry = _rows_by_entry(h)
     m = re.search(r"The claim is entry (\d+):.*The (\w+) is entry (\d+)\.", ex.answer_text)
     if not m:
@@ -76,7 +76,7 @@ def _denial(h: "Handout", ex: "Exercise") -> None:
         _fail(ex, f"entry {m.group(3)} is a {denial['stance']}, not a denial or dispute")
 
 
-def _names(h: "Handout", ex: "Exercise") -> None:
+def _names(h: Handout, ex: Exercise) -> None:
     places = h.sel.data.places
     m = re.search(r"own language and tradition: (.+?) in Azerbaijani, (.+?) in Armenian\.", ex.answer_text)
     if not m:
@@ -85,7 +85,7 @@ def _names(h: "Handout", ex: "Exercise") -> None:
         _fail(ex, f"no place is called {m.group(1)} and {m.group(2)}")
 
 
-def _figures(h: "Handout", ex: "Exercise") -> None:
+def _figures(h: Handout, ex: Exercise) -> None:
     by_id = h.view.set_index("id", drop=False)
     a, b = (by_id.loc[i] for i in ex.answer["rows"])
     f = facts(a, b)

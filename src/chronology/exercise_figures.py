@@ -36,7 +36,7 @@ def facts(a: pd.Series, b: pd.Series) -> dict:
     return {"same": same, "revision": revision, "running": running and not revision, "interval": interval and not revision, "bound": bool(kinds & {"upper", "lower"})}
 
 
-def _role_words(h: "Handout", row) -> str:
+def _role_words(h: Handout, row) -> str:
     """'speaking for Azerbaijan, a party to the fighting, with a stake in the number'; 'a human-rights organisation'."""
     groups: dict[str, list[str]] = {}
     for p in rd.ids(row["party"]):
@@ -54,11 +54,11 @@ def _role_words(h: "Handout", row) -> str:
     return text if text.startswith(("a ", "an ", "parties")) else "speaking for " + text
 
 
-def _who(h: "Handout", row) -> str:
+def _who(h: Handout, row) -> str:
     return row["speaker"] or rd.parties_text(h.sel, row["party"])
 
 
-def reason(h: "Handout", a: pd.Series, b: pd.Series, f: dict) -> str:
+def reason(h: Handout, a: pd.Series, b: pd.Series, f: dict) -> str:
     """The closing answer, written from the facts."""
     if a["start"] > b["start"]:
         a, b = b, a
@@ -106,7 +106,7 @@ def _bound_answer(r) -> str:
     return f"an exact number as stated: {n}. {whose}{later}"
 
 
-def figures_exercise(h: "Handout", rng: random.Random, number: int):
+def figures_exercise(h: Handout, rng: random.Random, number: int):
     """Two figures: an upper and a lower bound where the data has them, else any two."""
     from .exercises import Exercise
 

@@ -10,16 +10,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import chart_data, charts, page, report_data, report_figures, report_page, report_truces
+from . import charts, page, report_data, report_figures, report_page, report_truces
 from .cache import load_dataset_cached
 from .chart_data import LISTED_PARTIES
 from .dates import PartialDate
 from .load import Dataset
 from .page import HTML, section
 from .params import Parameters, check, require_known
-from .qualifiers import bounds, phrase
+from .qualifiers import phrase
 from .schema import STATEMENTS
-from .selection import MEASURE_GROUPS, Selection
+from .selection import Selection
 
 __all__ = ["HTML", "Report", "TABLE_ROW_LIMIT", "set_assets"]
 
