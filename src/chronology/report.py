@@ -205,8 +205,9 @@ class Report:
 
     def reactions(self) -> HTML:
         v = self.view
-        outside = [bool(ps) and all(report_data.role_of(self.sel, p) in report_data.OUTSIDE_ROLES for p in ps) for ps in map(report_data.ids, v["party"])]
-        r = v[pd.Series(outside, index=v.index, dtype=bool) & (v["kind"] != "figure")]
+        cells = v["party"].unique()  # roles looked up once per distinct party cell, not per row
+        outside = {c: bool(report_data.ids(c)) and all(report_data.role_of(self.sel, p) in report_data.OUTSIDE_ROLES for p in report_data.ids(c)) for c in cells}
+        r = v[v["party"].map(outside).astype(bool) & (v["kind"] != "figure")]
         if r.empty:
             return self._empty("statements by outside powers or international organisations")
         groups, lines, notes = [], [], []
