@@ -148,7 +148,7 @@ class Report:
             who = claim["speaker"] or report_data.parties_text(self.sel, claim["party"]) or "event"
             heading = f"{report_data.topic_label(self.sel, claim['topic'])}: {who}, {claim['date_text']}"
             blocks.append({"heading": heading, "cards": cards})
-            lines.append(f"{heading}: {len(responses)} response(s) ({', '.join(sorted(set(responses['stance'])))})")
+            lines.append(f"{heading}: {len(responses)} response(s) ({', '.join(sorted({s or 'event' for s in responses['stance']}))})")
         note = ""
         if more > 0:
             note = f"{more:,} more claims have responses; search the table below for them (the most contested are shown here)."

@@ -166,10 +166,8 @@ def why_text(sel, figs: Figures) -> str:
     """Why the figures cannot simply be added or compared, from the data."""
     f = figs.rows
     groups = list(dict.fromkeys(f["group"]))
-    bits = [f"These figures count {rd.plural(len(groups), 'thing')}" + (f" ({rd.and_list([g.lower() for g in groups])})" if len(groups) <= 6 else "")]
-    counted = sel.editorial.figures_count
-    if counted:
-        bits[0] = f"These figures count {rd.plural(len(groups), 'different thing')} ({counted})"
+    # Written from the measures in the rows (report.yaml's figures_count is no longer used: it goes stale).
+    bits = [f"These figures count {rd.plural(len(groups), 'different thing') if len(groups) > 1 else 'one thing'}" + f" ({rd.and_list([g.lower() for g in groups[:10]])}{', …' if len(groups) > 10 else ''})"]
     roles = {}
     for cell in f["party"]:
         for p in rd.ids(cell):

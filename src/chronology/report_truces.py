@@ -145,7 +145,8 @@ def build(sel) -> dict:
         announcers = rd.and_list(list(dict.fromkeys(rd.party_name(sel, p) for s in announced for p in rd.ids(s["row"]["party"]))))
         stops = sorted([s for s in accusations if s["row"]["stance"] == "accuses"] + ended, key=lambda s: (s["moment"], s["row"]["line"]))
         held = held_text(in_force, stops)
-        first = announced[0] if announced else (in_force or (steps[0] if steps else None))
+        dated = [a for a in announced if a["row"]["precision"] == "day"]  # a day-precise announcement names the truce best
+        first = (dated or announced)[0] if announced else (in_force or (steps[0] if steps else None))
         heading = f"Truce announced {first['row']['date_text']}" if announced else f"Truce of {first['row']['date_text']}" if first else tid
         if announcers:
             heading += f" by {announcers}"
