@@ -128,6 +128,7 @@ def build(sel) -> dict:
                 else:
                     target = by_id.get(r["responds_to"])
                     s["accusation"] = f"{rd.parties_text(sel, r['party']) or r['speaker']} {PAST.get(r['stance'], 'answered')} " + ("it" if target else "an accusation")
+                    s["label"] = "Answer to an accusation"
                     if target is not None and "answers" in target:
                         target["answers"].append(s)
                         s["nested"] = True
