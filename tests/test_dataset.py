@@ -14,8 +14,14 @@ import pytest
 from chronology.dates import PartialDate
 from chronology.load import load_dataset
 
-SEEDS = Path(__file__).parents[2] / "shared/seeds"
+SEEDS = next((p / "shared/seeds" for p in Path(__file__).resolve().parents if (p / "shared/seeds").is_dir()), Path("/nonexistent/shared/seeds"))
 PUBLISHED = "2020-11-08"
+BBC = "bbc-2020-11-08"  # the seed article: its rows' quotes are checked against its text
+NO_URL = {BBC: "the article text was supplied without a URL, and the search tool's stored pages did not hold the BBC page"}
+
+
+def ids(cell: str) -> list[str]:
+    return [i for i in cell.split(";") if i]
 
 
 @pytest.fixture(scope="module")
@@ -44,8 +50,13 @@ def article(ds) -> str:
 # ---------------------------------------------------------------- quotes and sources
 
 
+def _bbc_quoted(st):
+    return st[(st["quote"] != "") & (st["source_id"].map(lambda c: ids(c)[0]) == BBC)]
+
+
 def test_every_quote_is_verbatim_in_the_article(st, article):
-    quoted = st[st["quote"] != ""]
+    """The rows taken from the BBC article (their first source) quote it verbatim."""
+    quoted = _bbc_quoted(st)
     assert len(quoted) > 0
     not_found = [f"{row.id}: {row.quote!r}" for row in quoted.itertuples() if row.quote not in article]
     assert not not_found, "quotes not found verbatim in the article:\n" + "\n".join(not_found)
@@ -54,7 +65,7 @@ def test_every_quote_is_verbatim_in_the_article(st, article):
 def test_every_quote_is_printed_inside_quotation_marks(st, article):
     """A quote is words the article puts in quotation marks, not a paraphrase lifted from its prose."""
     bad = []
-    for row in st[st["quote"] != ""].itertuples():
+    for row in _bbc_quoted(st).itertuples():
         spans = re.findall(r'"([^"]*)"', article)
         if not any(row.quote in span for span in spans):
             bad.append(f"{row.id}: {row.quote!r}")
@@ -68,7 +79,56 @@ def test_quoted_words_have_a_speaker(st):
 
 def test_every_row_names_a_known_source(ds, st):
     assert (st["source_id"] != "").all()
-    assert set(st["source_id"]) <= set(ds.sources["id"])
+    named = {i for cell in st["source_id"] for i in ids(cell)}
+    assert named <= set(ds.sources["id"]), named - set(ds.sources["id"])
+
+
+def test_every_source_has_a_date_and_a_url(ds):
+    """Every source is dated; every source has a URL except those listed in NO_URL (and why)."""
+    s = ds.sources
+    assert (s["published"] != "").all(), list(s.loc[s["published"] == "", "id"])
+    missing = set(s.loc[s["url"] == "", "id"])
+    assert missing == set(NO_URL), f"sources without a URL: {sorted(missing)}"
+    assert s.loc[s["url"] != "", "url"].str.match(r"https?://").all()
+
+
+def test_every_source_is_used_and_the_bbc_comes_first_where_it_is_the_source(ds, st):
+    named = [ids(c) for c in st["source_id"]]
+    assert {i for n in named for i in n} == set(ds.sources["id"])
+    assert all(n.index(BBC) == 0 for n in named if BBC in n)
+
+
+def test_every_quote_says_its_language_and_whether_it_is_translated(st):
+    quoted = st[st["quote"] != ""]
+    assert quoted["quote_language"].str.fullmatch(r"[a-z]{2}").all(), list(quoted.loc[quoted["quote_language"] == "", "id"])
+    assert quoted["quote_translated"].isin(["yes", "no"]).all()
+    unquoted = st[st["quote"] == ""]
+    assert (unquoted["quote_language"] == "").all() and (unquoted["quote_translated"] == "").all()
+
+
+@pytest.mark.parametrize(
+    "row_id, translated",
+    [("aliyev-no-force", "yes"), ("hovhannisyan-battles-continue", "yes"), ("erdogan-congratulates", "yes"),
+     ("kremlin-putin-to-erdogan", "yes"), ("aliyev-bbc-interview", "no")],
+)
+def test_the_bbc_printed_translations_are_marked(st, row_id, translated):
+    assert (st.loc[row_id, "quote_language"], st.loc[row_id, "quote_translated"]) == ("en", translated)
+
+
+def test_a_large_multi_source_record(ds, st):
+    used = {i for c in st["source_id"] for i in ids(c)}
+    publishers = set(ds.sources.loc[ds.sources["id"].isin(used), "publisher"])
+    assert len(st) >= 150
+    assert len(used) >= 12
+    assert len(publishers) >= 6
+
+
+def test_parties_have_a_role_and_a_distinct_colour(ds):
+    p = ds.parties.set_index("id")
+    assert p["role"].isin(["belligerent", "outside-power", "international-organisation", "ngo", "media"]).all()
+    assert p["colour"].str.fullmatch(r"#[0-9a-fA-F]{6}").all()
+    belligerents = p.loc[p["role"] == "belligerent", "colour"].str.lower()
+    assert belligerents.is_unique, "each belligerent has its own colour (Armenia and Karabakh clearly apart)"
 
 
 def test_statements_and_figures_say_who_and_how(st):
@@ -94,8 +154,8 @@ def test_armenias_denial_answers_azerbaijans_claim(st):
 
 def test_the_capture_of_shusha_is_a_claim_not_an_event(st):
     """Contested claims are recorded as claims by their claimant, never as narrated events."""
-    control = st[st["topic"] == "control-of-shusha"]
-    assert set(control["kind"]) == {"statement"}
+    control = st[(st["topic"] == "control-of-shusha") & (st["start"] >= pd.Timestamp(PUBLISHED))]
+    assert set(control["kind"]) == {"statement"}, "from the claim on, who held the town is only ever a party's statement"
     assert "disputes" in set(st.loc[st["responds_to"] == "aliyev-takes-shusha", "stance"])
 
 
@@ -162,8 +222,9 @@ def test_last_month_is_october_2020_at_month_precision(st):
 
 
 def test_sunday_and_saturday_are_resolved_against_publication(st):
-    assert set(st.loc[st["date_as_reported"] == "on Sunday", "date"]) == {"2020-11-08"}
-    assert set(st.loc[st["date_as_reported"].str.startswith("on Saturday"), "date"]) == {"2020-11-07"}
+    bbc = st[st["source_id"].map(lambda c: ids(c)[0]) == BBC]
+    assert set(bbc.loc[bbc["date_as_reported"] == "on Sunday", "date"]) == {"2020-11-08"}
+    assert set(bbc.loc[bbc["date_as_reported"].str.startswith("on Saturday"), "date"]) == {"2020-11-07"}
 
 
 def test_undated_statements_span_the_fighting(st):
@@ -179,8 +240,10 @@ def test_the_earlier_war_is_a_span_ending_with_the_1994_truce(st):
 
 
 def test_nothing_is_dated_after_its_source(ds, st):
+    """A row is dated no later than its latest source; deadlines (truce_phase deadline) are dated the day they fall."""
     published = {row.id: PartialDate.parse(row.published).last for row in ds.sources.itertuples()}
-    late = [row.id for row in st.itertuples() if row.end.date() > published[row.source_id]]
+    rows = st[st["truce_phase"] != "deadline"]
+    late = [row.id for row in rows.itertuples() if row.end.date() > max(published[i] for i in ids(row.source_id))]
     assert not late, f"rows dated after their source was published: {late}"
 
 
@@ -281,3 +344,66 @@ def test_outlines_cover_every_place(ds, outlines):
     ys = [p[1] for f in outlines["features"] for poly in _polygons(f) for p in poly[0]]
     assert ds.places["longitude"].between(min(xs), max(xs)).all()
     assert ds.places["latitude"].between(min(ys), max(ys)).all()
+
+
+# ---------------------------------------------------------------- the capture of Shusha, step by step
+
+
+def test_claim_denial_admission_contradiction_chain(st):
+    """Claimed 8 Nov, denied 8 Nov, conceded 9 Nov (Karabakh), contradicted 9 Nov (Armenia), by ids and stances."""
+    claim = st.loc["aliyev-takes-shusha"]
+    denial = st.loc["hovhannisyan-battles-continue"]
+    admission = st.loc["poghosyan-admits-shushi-lost"]
+    contradiction = st.loc["pashinyan-fighting-for-shushi-continues"]
+    assert (claim["stance"], claim["date"]) == ("asserts", "2020-11-08")
+    assert (denial["stance"], denial["responds_to"], denial["date"]) == ("denies", "aliyev-takes-shusha", "2020-11-08")
+    assert (admission["stance"], admission["responds_to"], admission["party"], admission["date"]) == ("concedes", "aliyev-takes-shusha", "karabakh", "2020-11-09")
+    assert (contradiction["stance"], contradiction["responds_to"], contradiction["party"], contradiction["date"]) == ("denies", "poghosyan-admits-shushi-lost", "armenia", "2020-11-09")
+    assert st.loc["trilateral-in-force", "truce"] == "trilateral-2020-11-10"
+
+
+def test_what_changed_tells_the_chain_in_order(ds):
+    from chronology.changes import histories
+    from chronology.params import check
+    from chronology.selection import Selection
+
+    found = {h["id"]: h for h in histories(Selection(check({}), ds))}
+    steps = [s["verb"] for s in found["aliyev-takes-shusha"]["steps"]]
+    assert steps[0] == "claims"
+    assert steps.index("denies") < steps.index("concedes") < steps.index("contradicts")
+    assert found["aliyev-takes-shusha"]["settled"]["date"].startswith("10 November 2020")
+
+
+def test_the_us_ceasefire_rows_carry_the_truce(st):
+    assert tuple(st.loc["us-ceasefire", ["truce", "truce_phase"]]) == ("truce-2020-10-26-us", "announced")
+    for row_id, accused in (("azerbaijan-accuses-ceasefire-violation", "armenia"), ("armenia-accuses-ceasefire-violation", "azerbaijan")):
+        assert tuple(st.loc[row_id, ["truce", "truce_phase", "about_party"]]) == ("truce-2020-10-26-us", "violated", accused)
+
+
+# ---------------------------------------------------------------- as_of: the view of a given day
+
+
+def test_as_of_keeps_only_what_was_published_by_then(ds):
+    from chronology.params import check
+    from chronology.selection import Selection, first_published
+
+    full = Selection(check({}), ds).rows
+    day = Selection(check({"as_of": PUBLISHED}), ds).rows
+    assert 0 < len(day) < len(full)
+    assert (first_published(day["source_id"], ds.sources) <= pd.Timestamp(PUBLISHED)).all()
+    kept = set(day["id"])
+    assert {"aliyev-takes-shusha", "hovhannisyan-battles-continue", "putin-death-toll"} <= kept
+    assert not {"poghosyan-admits-shushi-lost", "trilateral-in-force", "harutyunyan-shushi-lost-nov7"} & kept
+    # a row corroborated later appears from its FIRST source: the BBC's us-ceasefire is there on the 8th
+    assert "us-ceasefire" in kept
+    early = Selection(check({"as_of": "2020-10-22"}), ds).rows
+    assert "putin-death-toll" in set(early["id"]), "the BBC row appears from its corroborating source of 22 October"
+    assert "aliyev-takes-shusha" not in set(early["id"])
+
+
+def test_as_of_is_checked_like_the_other_dates():
+    from chronology.params import ParameterError, check
+
+    assert str(check({"as_of": "2020-11"}).as_of) == "2020-11"
+    with pytest.raises(ParameterError, match="as_of: '8 Nov'"):
+        check({"as_of": "8 Nov"})

@@ -73,7 +73,7 @@ def key_handout() -> Handout:
 
 def test_parameters_cell_lists_every_parameter_with_a_description():
     declared = declared_parameters(NOTEBOOK)
-    assert list(declared) == ["statements_csv", "naming", "start", "end", "parties", "topic", "title", "seed", "answers"]
+    assert list(declared) == ["statements_csv", "naming", "start", "end", "as_of", "parties", "topic", "title", "seed", "answers"]
     assert declared["seed"] == "1" and declared["answers"] == "False" and declared["naming"] == '"dual"'
     import nbformat
 
@@ -355,3 +355,16 @@ def test_pdf_cuts_no_chronology_row_across_pages(pdfs, key_handout):
         # the row's longest cell, whole on one page: a row cut in two would split it
         on = [i for i, text in enumerate(pages, start=1) if squash(summary) in text]
         assert on, f"row cut across pages or missing: {summary!r}"
+
+
+def test_handout_on_the_hadrut_record_reasons_from_the_rows():
+    """Seeds 1-8 on both records are in test_report_record.py; here the handout's own text on the fixture."""
+    from chronology.handout import Handout
+
+    fixture = Path(__file__).parent / "fixtures" / "hadrut" / "statements.csv"
+    h = Handout.from_parameters(statements_csv=str(fixture), seed=3, answers=True)
+    figures = repr(h.figures())
+    assert "19, revised the same day to 21" in figures and "19 (revised later)" in figures
+    key = repr(h.answer_key())
+    assert "Human Rights Watch (a human-rights organisation)" in key
+    assert "Shusha" not in repr(h.heading()) + repr(h.glossary())

@@ -93,7 +93,7 @@ def test_other_tables_load(ds):
 def test_validate_the_bundled_data_exits_0():
     code, out, err = run_cli("validate", *sorted(paths.DATA_DIR.glob("*.csv")))
     assert code == 0, err
-    assert out.strip() == "ok: 4 files valid"
+    assert out.strip() == "ok: 6 files valid"
 
 
 def test_load_table_and_detect_table():

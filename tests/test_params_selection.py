@@ -11,7 +11,7 @@ import pytest
 
 from chronology import paths
 from chronology.dates import PartialDate
-from chronology.editorial import GENERIC_TITLE, Editorial
+from chronology.editorial import Editorial
 from chronology.errors import InputError
 from chronology.load import load_dataset
 from chronology.params import DEFAULTS, ParameterError, Parameters, check
@@ -69,9 +69,10 @@ def test_a_dataset_without_report_yaml_gets_generic_text(tmp_path):
         shutil.copy(paths.DATA_DIR / f"{f}.csv", tmp_path / f"{f}.csv")
     assert Editorial.beside(tmp_path / "statements.csv") == Editorial()
     report = Report.from_parameters(statements_csv=str(tmp_path / "statements.csv"))
-    assert report.title == GENERIC_TITLE
+    assert report.title.endswith(": statements and figures, 1987 to 1 December 2020")  # written from the data (issue 10)
+    assert "Shusha/Shushi" in report.title and "battle" not in report.title
     text = repr(report.sources_and_method())
-    assert "last month" not in text and "Limits: 1 source from 1 publisher; rows dated 1987 to 8 November 2020;" in text
+    assert "last month" not in text and "Limits: " in text and "rows dated 1987 to 1 December 2020;" in text
     assert "United States appears" not in report.reactions()._repr_html_()
     assert "road" not in report.place_map().spec()["description"]
 

@@ -17,7 +17,7 @@ from .fileio import FileProblem, atomic_write, open_regular
 from .load import Dataset, load_dataset, sibling_files
 
 # The modules whose code decides what a loaded dataset holds: an edit to any of them invalidates the cache.
-_CODE_FILES = ("load.py", "problem.py", "sniff.py", "csvread.py", "cells.py", "shape.py", "rules.py", "schema.py", "dates.py", "naming.py", "cache.py")
+_CODE_FILES = ("load.py", "problem.py", "sniff.py", "csvread.py", "cells.py", "shape.py", "rules.py", "rules_record.py", "schema.py", "dates.py", "naming.py", "cache.py")
 KEEP = 8  # datasets kept in the cache; older ones are removed
 
 

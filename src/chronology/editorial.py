@@ -17,7 +17,7 @@ from .dates import PartialDate, display_span
 from .errors import InputError
 
 FILE_NAME = "report.yaml"
-KEYS = ("title", "method", "limits", "date_example", "figures_count", "naming_examples", "notes", "road")
+KEYS = ("title", "lede", "method", "limits", "date_example", "figures_count", "naming_examples", "notes", "road")
 
 GENERIC_TITLE = "Statements and figures"
 GENERIC_METHOD = (
@@ -48,6 +48,7 @@ class Road:
 @dataclass(frozen=True)
 class Editorial:
     title: str | None = None
+    lede: str | None = None  # None: written from the data (see generic_lede)
     method: str = GENERIC_METHOD
     limits: str | None = None  # None: written from the data (see generic_limits)
     date_example: str = GENERIC_DATE_EXAMPLE
@@ -87,6 +88,7 @@ class Editorial:
         defaults = cls()
         return cls(
             title=raw.get("title"),
+            lede=raw.get("lede"),
             method=raw.get("method") or defaults.method,
             limits=raw.get("limits"),
             date_example=raw.get("date_example") or defaults.date_example,
@@ -95,6 +97,28 @@ class Editorial:
             notes=notes,
             road=road,
         )
+
+
+def generic_title(places_named: list[str], first: PartialDate | None, last: PartialDate | None) -> str:
+    """'Nagorno-Karabakh, Hadrut and Barda: statements and figures, September 2020 to October 2021'."""
+    if not places_named:
+        return GENERIC_TITLE
+    names = places_named[:3]
+    where = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return f"{where}: statements and figures" + (f", {display_span(first, last)}" if first is not None else "")
+
+
+def generic_lede(n_rows: int, kinds: dict[str, int], sources, places_named: list[str], first: PartialDate | None, last: PartialDate | None) -> str:
+    """The opening written from the data: what, how many, from which sources, when, where."""
+    n, publishers = len(sources), sources["publisher"].nunique()
+    what = ", ".join(f"{kinds[k]:,} {k}{'s' if kinds[k] != 1 else ''}" for k in ("statement", "event", "figure") if kinds.get(k))
+    text = f"What the parties said, and what the sources report, in {n_rows:,} {'entry' if n_rows == 1 else 'entries'} ({what})"
+    if first is not None:
+        text += f" dated {display_span(first, last)}"
+    text += f", taken from {n} {'source' if n == 1 else 'sources'} by {publishers} {'publisher' if publishers == 1 else 'publishers'}."
+    if places_named:
+        text += f" Most entries are about {', '.join(places_named[:-1]) + ' and ' + places_named[-1] if len(places_named) > 1 else places_named[0]}."
+    return text + " Claims are shown as claims, with the answers to them; numbers as their claimants gave them."
 
 
 def generic_limits(sources, places_named: list[str], first: PartialDate | None, last: PartialDate | None) -> str:

@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from . import page
-from .qualifiers import QUALIFIER_WORDS, bounds, fmt
+from . import answer_check, page
+from .exercise_figures import figures_exercise
 
 if TYPE_CHECKING:
     from .handout import Handout
@@ -92,7 +92,7 @@ def build_exercises(h: "Handout") -> list[Exercise]:
     makers = (
         lambda n: _order_exercise(h, rng, n),
         lambda n: _quote_exercise(h, rng, n, exclude={denial[1]["id"]} if denial else set()),
-        lambda n: _figures_exercise(h, rng, n),
+        lambda n: figures_exercise(h, rng, n),
         lambda n: _denial_exercise(h, denial, n),
         lambda n: _names_exercise(h, rng, n),
     )
@@ -100,6 +100,7 @@ def build_exercises(h: "Handout") -> list[Exercise]:
     for make in makers:
         ex = make(len(built) + 1)
         if ex is not None:
+            answer_check.check(h, ex)  # raises when the rows do not bear the answer out
             built.append(ex)
     return built
 
@@ -162,58 +163,6 @@ def _quote_exercise(h: "Handout", rng: random.Random, number: int, exclude: set[
     pairs = [f"{i}–{letter_of[r.speaker]} ({r.speaker}, {r.date_text}{', ' + r.channel if r.channel else ''})" for i, r in enumerate(picked, start=1)]
     data = {"ask": ask, "quotes": [r.quote for r in picked], "people": [(letter_of[s], w) for s, w in zip(listed, who)]}
     return Exercise(number, "Who said it?", "quotes", data, text, "list", {"items": pairs}, "; ".join(pairs) + ".")
-
-
-def _figures_exercise(h: "Handout", rng: random.Random, number: int) -> Exercise | None:
-    """An upper bound and a lower bound where the data has them (nearly / more than)."""
-    f = h.sel.figure_rows
-    if len(f) < 2:
-        return None
-    pools = [list(f[f["bound_kind"] == kind].itertuples()) for kind in ("upper", "lower")]
-    if all(pools):
-        pair = [rng.choice(pools[0]), rng.choice(pools[1])]
-    else:
-        pair = rng.sample(list(f.itertuples()), 2)
-    items, lines, answers = [], [], []
-    for i, r in enumerate(pair, start=1):
-        word = QUALIFIER_WORDS[r.qualifier][0]
-        about = f"“{r.figure_text}” ({r.group.lower()}), {_claimed(r)} {r.speaker}, {r.date_text}."
-        ask = f"What does the word “{word}” allow us to conclude about the true number, and what does it not tell us?" if word else "The number is given without a qualifier: what can we conclude, and what should we still ask?"
-        items.append((about, ask))
-        lines.append(f"{i}. {about} {ask}")
-        answers.append(f"{i}. {r.figure_text}: {_bound_answer(r)}")
-    closing = "Why can the two numbers not be added together or compared directly?"
-    different = "they count different things" if pair[0].group != pair[1].group else "they were stated on different dates, for different places or periods"
-    if pair[0].speaker == pair[1].speaker:
-        speakers = f"both come from {pair[0].speaker}"
-    else:
-        speakers = "they come from different sources" + ("" if "press" in (pair[0].side, pair[1].side) else ", each a party with a stake in the number")
-    answers.append(f"They cannot be added or compared directly: {different} ({pair[0].group.lower()}; {pair[1].group.lower()}), {speakers}, and a bound gives only one side of an interval.")
-    data = {"items": items, "closing": closing}
-    return Exercise(number, "What do the figures allow us to conclude?", "figures", data, "\n".join(lines) + "\n" + closing, "list", {"items": answers}, " ".join(answers))
-
-
-def _claimed(r) -> str:
-    return "reported by" if r.side == "press" else "claimed by"
-
-
-def _bound_answer(r) -> str:
-    b = bounds(r.value, r.qualifier)
-    n = fmt(r.value)
-    whose = f"It is reported by {r.speaker}, not a checked count." if r.side == "press" else f"It is a claim by {r.speaker}, not a checked count."
-    if b.kind == "upper":
-        return (
-            f"an upper bound. If the claim is right, the true number is {'at most' if b.high_inclusive else 'below'} {n}; "
-            f"“{QUALIFIER_WORDS[r.qualifier][0]}” suggests close to it, but not how close, and it cannot be above {n}. {whose}"
-        )
-    if b.kind == "lower":
-        return (
-            f"a lower bound. If the claim is right, the true number is {'at least' if b.low_inclusive else 'above'} {n}; "
-            f"there is no upper limit: it could be far higher. {whose}"
-        )
-    if b.kind == "approximate":
-        return f"an approximate number: roughly {n}, in either direction. {whose}"
-    return f"an exact number as stated: {n}. {whose} Such numbers are often revised later."
 
 
 def _denial_exercise(h: "Handout", drawn: tuple[pd.Series, pd.Series] | None, number: int) -> Exercise | None:

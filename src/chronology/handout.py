@@ -13,12 +13,12 @@ from functools import cached_property
 
 import pandas as pd
 
-from . import page
+from . import page, report_data, report_figures
 from .dates import PartialDate, display_span
 from .exercises import CONTESTING, STANCE_LABELS, Exercise, build_exercises, quoted, stem
 from .page import HTML, section
 from .qualifiers import bounds, fmt
-from .report import card, load
+from .report import card, card_label, load
 from .selection import Selection
 
 __all__ = ["Handout", "css_string", "date_with_precision"]
@@ -73,7 +73,7 @@ class Handout:
     def handout_title(self) -> str:
         if self.params.title:
             return self.params.title
-        return f"{self.sel.title}: a classroom chronology"
+        return f"{report_data.page_title(self.sel)}: a classroom chronology"
 
     @property
     def version(self) -> str:
@@ -85,7 +85,7 @@ class Handout:
 
     def _credit(self) -> str:
         """One line naming the sources, for the foot of every printed page."""
-        bits = [f"{r.publisher}, {quoted(r.title)}, {PartialDate.parse(r.published).display()}" for r in self.sel.used_sources().itertuples()]
+        bits = [f"{r.publisher}, {quoted(r.title)}, {PartialDate.parse(r.published).display()}" for r in report_data.used_sources(self.sel).itertuples()]
         if len(bits) > 2:
             bits = bits[:2] + [f"and {len(bits) - 2} more (see Sources)"]
         lead = "Source" if len(bits) == 1 else "Sources"
@@ -132,6 +132,8 @@ class Handout:
         filters = self.sel.filters_text()
         if filters:
             sub += f" Selection: {filters}."
+        if self.sel.as_of_text():  # as_of (issue 14): which view the page shows
+            sub = f"{self.sel.as_of_text()} {sub}"
         # The credit also goes into the page margin of every printed page (an @page margin box,
         # whose text can only come from CSS: escaped for a CSS string, so data cannot close it).
         margin_box = (
@@ -165,8 +167,8 @@ class Handout:
         numbers = self.entry_numbers()
         blocks, lines = [], []
         for claim, against in contests:
-            cards = [card(self.sel, claim, f"Claim · entry {numbers.get(claim['id'], '?')}")]
-            cards += [card(self.sel, r, f"{STANCE_LABELS[r['stance']].capitalize()} · entry {numbers.get(r['id'], '?')}") for _, r in against.iterrows()]
+            cards = [card(self.sel, claim, f"{card_label(claim)} · entry {numbers.get(claim['id'], '?')}")]
+            cards += [card(self.sel, r, f"{card_label(r)} · entry {numbers.get(r['id'], '?')}") for _, r in against.iterrows()]
             answered_by = "; ".join(f"{r['stance']}: {r['speaker']}" for _, r in against.iterrows())
             others = len(self.view[self.view["responds_to"] == claim["id"]]) - len(against)
             more = f"{others} other {'response' if others == 1 else 'responses'} (support, reactions) are in the chronology." if others > 0 else ""
@@ -176,18 +178,22 @@ class Handout:
         return section("handout_claims", "\n".join(lines), intro=intro, blocks=blocks)
 
     def figures(self) -> HTML:
-        """The figures with their qualifiers, and what each qualifier allows us to conclude."""
-        f = self.sel.figure_rows
-        if f.empty:
+        """The figures with their qualifiers, what each qualifier allows, revisions and running totals."""
+        figs = report_figures.build(self.sel)
+        if figs.rows.empty:
             return self._empty("figures")
-        rows = [{"group": r.group, "figure": r.figure_text, "allows": bounds(r.value, r.qualifier).describe(), "speaker": r.speaker, "date": r.date_text} for r in f.itertuples()]
+        rows = [
+            {"group": r.group, "figure": r.figure_text, "allows": bounds(r.value, r.qualifier).describe(), "speaker": r.speaker, "date": r.date_text, "superseded": bool(r.superseded)}
+            for r in figs.rows.itertuples()
+        ]
         note = (
             "Each number is a claim by the party named, not checked by the source. The qualifier matters: "
             "“nearly” and “almost” give an upper bound (the count is below the number), “more than” a lower bound (it is above). "
-            f"The {len(f)} figures count {f['group'].nunique()} different things, so they cannot be added together."
+            f"The {len(figs.rows)} figures count {figs.rows['group'].nunique()} different things, so they cannot simply be added together."
         )
-        lines = [f"{r['group']}: {r['figure']}, {r['allows']} ({r['speaker']})" for r in rows]
-        return section("handout_figures", "\n".join(lines), note=note, rows=rows)
+        extra = [s["text"] for s in figs.series] + [f"Revised: {c['text']}" for c in figs.chains] + [i["text"] for i in figs.intervals]
+        lines = extra + [f"{r['group']}: {r['figure']}{' (revised later)' if r['superseded'] else ''}, {r['allows']} ({r['speaker']})" for r in rows]
+        return section("handout_figures", "\n".join(lines), note=note, rows=rows, extra=extra)
 
     def _glossary_terms(self) -> list[tuple[str, str]]:
         v = self.view
@@ -234,9 +240,9 @@ class Handout:
     def sources(self) -> HTML:
         """The sources box: where every entry comes from, and how to cite the handout."""
         sources, lines = [], []
-        for s in self.sel.used_sources().itertuples():
+        for s in report_data.used_sources(self.sel).itertuples():
             published = PartialDate.parse(s.published).display()
-            n = int((self.view["source_id"] == s.id).sum())
+            n = sum(s.id in report_data.ids(cell) for cell in self.view["source_id"])
             entries = f"{n} {'entry' if n == 1 else 'entries'}"
             sources.append({"publisher": s.publisher, "title": s.title, "url": page.safe_url(s.url), "published": published, "obtained": s.obtained, "entries": entries + "."})
             lines.append(f"{s.publisher}, {s.title}, published {published}: {entries}")

@@ -67,7 +67,7 @@ def reports(out_dir: Path) -> list[dict]:
                 continue
             try:
                 shown = json.loads(params)
-                parameters = ", ".join(f"{k}={v}" for k, v in shown.items()) if isinstance(shown, dict) else None
+                parameters = ", ".join(_readable(k, v) for k, v in shown.items()) if isinstance(shown, dict) else None
             except (ValueError, RecursionError):
                 parameters = None
             title = re.search(r"<title>(.*?)</title>", head, re.S)
@@ -91,6 +91,18 @@ def reports(out_dir: Path) -> list[dict]:
         except Exception:  # one odd page never stops the index
             continue
     return found
+
+
+def _readable(name: str, value) -> str:
+    """One parameter as the index shows it; as_of in words ("as it could be known on 8 November 2020")."""
+    if name == "as_of" and value not in (None, ""):
+        from .dates import DateError, PartialDate
+
+        try:
+            return f"as it could be known on {PartialDate.parse(str(value)).display()} (as_of={value})"
+        except DateError:
+            pass
+    return f"{name}={value}"
 
 
 def index_page(found: list[dict]) -> str:

@@ -24,7 +24,7 @@ from . import paths
 from .errors import InputError
 from .problem import Problem
 from .rules import check_statements, check_table, with_dates
-from .schema import PARTIES, PLACES, SOURCES, STATEMENTS, TABLES_BY_NAME, Table
+from .schema import MEASURES_TABLE, PARTIES, PLACES, SOURCES, STATEMENTS, TABLES_BY_NAME, TOPICS, Table
 from .shape import normalise_header, read_table
 from .sniff import decode as _decode  # noqa: F401 - the timeline importer imports it from here
 
@@ -101,6 +101,8 @@ class Dataset:
     parties: pd.DataFrame
     sources: pd.DataFrame
     files: dict[str, Path] = field(default_factory=dict)
+    topics: pd.DataFrame | None = None  # id, label, note: beside statements.csv, else the bundled file
+    measures: pd.DataFrame | None = None  # id, label, unit, casualty, note: beside statements.csv, else the bundled file
 
 
 def read_csv_text(path: Path, table: Table, limits: Limits | None = None, *, exact: bool = False) -> tuple[pd.DataFrame | None, np.ndarray | None, list[Problem]]:
@@ -126,24 +128,26 @@ def load_table(path: Path | str, table: Table, limits: Limits | None = None) -> 
 
 
 def sibling_files(statements: Path) -> dict[str, Path]:
-    """A statements file's places, parties and sources: beside it, else the bundled ones."""
+    """A statements file's places, parties, sources, topics and measures: beside it, else the bundled ones."""
     statements = Path(statements)
     out = {"statements": statements}
-    for table, bundled in ((PLACES, paths.PLACES_CSV), (PARTIES, paths.PARTIES_CSV), (SOURCES, paths.SOURCES_CSV)):
+    for table, bundled in ((PLACES, paths.PLACES_CSV), (PARTIES, paths.PARTIES_CSV), (SOURCES, paths.SOURCES_CSV),
+                           (TOPICS, paths.TOPICS_CSV), (MEASURES_TABLE, paths.MEASURES_CSV)):
         beside = statements.parent / table.filename
         # lexists: a link beside that dangles or loops is reported by the reader, never replaced by the bundled file
         out[table.name] = beside if os.path.lexists(beside) else bundled
     return out
 
 
-def load_dataset(statements: Path | str = paths.STATEMENTS_CSV, *, places=None, parties=None, sources=None, limits: Limits | None = None, exact: bool = False) -> Dataset:
-    """Load and validate the four files together; raise DataError listing every problem.
+def load_dataset(statements: Path | str = paths.STATEMENTS_CSV, *, places=None, parties=None, sources=None, topics=None, measures=None,
+                 limits: Limits | None = None, exact: bool = False) -> Dataset:
+    """Load and validate the six files together; raise DataError listing every problem.
 
-    places, parties and sources default to the files beside `statements`, else the bundled ones.
+    places, parties, sources, topics and measures default to the files beside `statements`, else the bundled ones.
     """
     limits = limits or Limits()
     files = sibling_files(Path(statements))
-    for key, value in (("places", places), ("parties", parties), ("sources", sources)):
+    for key, value in (("places", places), ("parties", parties), ("sources", sources), ("topics", topics), ("measures", measures)):
         if value is not None:
             files[key] = Path(value)
     checked = {key: check_table(path, TABLES_BY_NAME[key], limits, exact=exact) for key, path in files.items()}
@@ -154,7 +158,8 @@ def load_dataset(statements: Path | str = paths.STATEMENTS_CSV, *, places=None, 
     omitted = sum(c.report.omitted for c in checked.values())
     if problems or omitted:
         raise DataError(problems, omitted)
-    return Dataset(with_dates(st), checked["places"].frame, checked["parties"].frame, checked["sources"].frame, files)
+    return Dataset(with_dates(st), checked["places"].frame, checked["parties"].frame, checked["sources"].frame, files,
+                   checked["topics"].frame, checked["measures"].frame)
 
 
 def detect_table(path: Path) -> Table:
@@ -169,7 +174,7 @@ def detect_table(path: Path) -> Table:
     except (OSError, IndexError):
         return STATEMENTS
     columns = {normalise_header(h) for h in head.split(",")}
-    for table in (PLACES, PARTIES, SOURCES):
+    for table in (PLACES, PARTIES, SOURCES, MEASURES_TABLE, TOPICS):
         if set(table.required) <= columns and not columns & ({"summary", "kind", "source_id"} - {c.name for c in table.columns}):
             return table
     return STATEMENTS

@@ -133,8 +133,10 @@ def chart_html(spec: dict, *, description: str = "") -> str:
     options = {"actions": False, "renderer": "svg", "tooltip": {"theme": "light"}}
     return (
         f'<div {CHART_MARKER} id="{chart_id}" role="img" aria-label="{escape(description)}"></div>\n'
-        f"<script>(function(){{var spec={script_json(spec)};"
-        f"if(window.vegaEmbed){{vegaEmbed('#{chart_id}',spec,{script_json(options)})"
+        f"<script>(function(){{var spec={script_json(spec)};var el=document.getElementById('{chart_id}');"
+        f"if(window.chronologyAdapt){{spec=window.chronologyAdapt(spec,el);}}"
+        f"if(window.vegaEmbed){{vegaEmbed(el,spec,{script_json(options)})"
+        f".then(function(r){{el.chronologyView=r.view;el.dispatchEvent(new CustomEvent('chart-ready',{{bubbles:true}}));}})"
         f".catch(function(e){{console.error('chart {chart_id}: '+e);}});}}"
         f"else{{document.getElementById('{chart_id}').textContent='(chart needs JavaScript)';}}}})();</script>"
     )

@@ -37,6 +37,7 @@ class Parameters:
     naming: str = "dual"
     start: PartialDate | None = None
     end: PartialDate | None = None
+    as_of: PartialDate | None = None  # only rows whose earliest source was published on or before it
     parties: list[str] | None = None
     topic: str | None = None
     audience: str = "reader"
@@ -275,7 +276,7 @@ def check(values: dict, *, declared: dict | None = None, known_parties=None, kno
         problem("naming", p.naming, f"expected one of {', '.join(NAMINGS)}" + _did_you_mean(p.naming, NAMINGS))
     if not isinstance(p.audience, str) or p.audience not in AUDIENCES:
         problem("audience", p.audience, f"expected one of {', '.join(AUDIENCES)}" + _did_you_mean(p.audience, AUDIENCES))
-    for name in ("start", "end"):
+    for name in ("start", "end", "as_of"):
         value = getattr(p, name)
         if value is None or isinstance(value, PartialDate):
             continue

@@ -16,6 +16,8 @@ STATEMENTS_CSV = DATA_DIR / "statements.csv"
 PLACES_CSV = DATA_DIR / "places.csv"
 PARTIES_CSV = DATA_DIR / "parties.csv"
 SOURCES_CSV = DATA_DIR / "sources.csv"
+TOPICS_CSV = DATA_DIR / "topics.csv"
+MEASURES_CSV = DATA_DIR / "measures.csv"
 OUTLINES_GEOJSON = DATA_DIR / "outlines.geojson"
 
 

@@ -5,21 +5,21 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
 
-from . import chart_data, charts, guards, page
+from . import charts, guards, page, report_data, report_figures, report_page, report_truces
 from .cache import load_dataset_cached
 from .chart_data import LISTED_PARTIES
 from .dates import PartialDate
-from .editorial import generic_limits
 from .load import Dataset
 from .page import HTML, section
 from .params import Parameters, check, require_known
-from .qualifiers import bounds, phrase
+from .qualifiers import phrase
 from .schema import STATEMENTS
-from .selection import MEASURE_GROUPS, Selection
+from .selection import Selection
 
 __all__ = ["HTML", "Report", "TABLE_ROW_LIMIT", "set_assets"]
 
@@ -46,12 +46,29 @@ def load(values: dict) -> tuple[Parameters, Dataset]:
     return params, data
 
 
+STANCE_CARD = {"asserts": "Claim", "denies": "Denial", "disputes": "Dispute", "accuses": "Accusation", "demands": "Demand", "reports": "Report", "confirms": "Confirmation", "concedes": "Concession", "retracts": "Retraction", "announces": "Announcement"}
+
+
+def card_label(row: pd.Series) -> str:
+    """What a row is, in one word: a claim, a denial, an announcement, an event, a deadline."""
+    phase = row.get("truce_phase", "") if hasattr(row, "get") else ""
+    if phase == "deadline" and row["kind"] == "event":
+        return "Deadline"
+    if row["kind"] == "event":
+        return "Event"
+    if row["kind"] == "figure" and not row["stance"]:
+        return "Figure"
+    return STANCE_CARD.get(row["stance"], row["stance"].capitalize() or "Statement")
+
+
 def card(sel: Selection, row: pd.Series, label: str) -> dict:
-    """What a claim card shows (templates/sections/_card.html.j2 draws it)."""
-    meta = " · ".join(x for x in (row["date_text"], row["role"], row["channel"], ("via " + row["via"]) if row["via"] else "") if x)
+    """What a claim card shows (templates/sections/_card.html.j2 draws it): every party of a joint
+    statement, every source of the row; an event has no speaker and no party badge."""
+    meta = " · ".join(x for x in (row["date_text"], report_data.time_text(row), row["role"], row["channel"], ("via " + row["via"]) if row["via"] else "") if x)
+    badges = report_data.party_badges(sel, row["party"])
     return {
-        "side": row["side"], "id": row["id"], "label": label, "who": row["speaker"] or "Event", "party": sel.party_badge(row["party"]),
-        "quote": row["quote"], "summary": row["summary_text"], "meta": meta, "source": row["source"],
+        "side": badges[0]["side"] if badges else row["side"], "id": row["id"], "label": label, "who": row["speaker"], "parties": badges,
+        "quote": row["quote"], "summary": row["summary_text"], "meta": meta, "sources": report_data.source_items(sel, row["source_id"]),
     }
 
 
@@ -81,7 +98,7 @@ class Report:
 
     @property
     def title(self) -> str:
-        return self.sel.title
+        return report_data.page_title(self.sel)
 
     def _empty(self, what: str) -> HTML:
         text = self.sel.empty_text(what)
@@ -92,36 +109,14 @@ class Report:
     def heading(self) -> HTML:
         filters = self.sel.filters_text()
         sub = f"Place names: {self.sel.convention}. Quotes keep the speaker's own words." + (f" Selection: {filters}." if filters else "")
-        return section("heading", f"{self.title}\n{sub}", title=self.title, sub=sub)
+        if self.sel.as_of_text():  # as_of (issue 14): which view the page shows, first
+            sub = f"{self.sel.as_of_text()} {sub}"
+        lede = report_data.lede(self.sel)
+        return section("heading", f"{self.title}\n{lede}\n{sub}", title=self.title, sub=sub, lede=lede)
 
     def at_a_glance(self) -> HTML:
-        """The opening, written from the data: window, counts, the central claim, key figures."""
-        v = self.view
-        if v.empty:
-            return self._empty("statements, events or figures")
-        n_parties = v.loc[v["party"] != "", "party"].nunique()
-        kinds = v["kind"].value_counts()
-        counts = ", ".join(f"{kinds.get(k, 0)} {k}{'s' if kinds.get(k, 0) != 1 else ''}" for k in ("statement", "event", "figure"))
-        window = self.sel.window_text()
-        sentences = [f"The data holds {len(v)} rows from {window}: {counts}, from {n_parties} {'party' if n_parties == 1 else 'parties'}."]
-        named = self._top_parties(v)
-        if named:
-            sentences.append(f"Most rows come from {named}.")
-        claim = self.sel.central_claim()
-        if claim is not None:
-            c, responses = claim
-            n = int(responses["stance"].isin(["denies", "disputes"]).sum())
-            sentences.append(
-                f"The central contested claim, {c['date_text']}, by {c['speaker']} ({c['lane']}): {c['summary_text']}"
-                + f" {n} {'response denies or disputes' if n == 1 else 'responses deny or dispute'} it."
-            )
-        figs = v[v["kind"] == "figure"]
-        fig_bits = [f"{r.speaker}: {phrase(r.value, r.qualifier)} ({MEASURE_GROUPS.get(r.measure, r.measure).lower()})" for r in figs.head(8).itertuples()]
-        if fig_bits:
-            sentences.append("Key figures, each as claimed: " + "; ".join(fig_bits) + (f"; and {len(figs) - 8:,} more below." if len(figs) > 8 else "."))
-        facts = [("rows", f"{len(v):,}"), ("parties", f"{n_parties:,}"), ("period", window), ("figures", f"{len(figs):,}")]
-        text = " ".join(sentences)
-        return section("at_a_glance", text, text=text, facts=facts)
+        """The opening in plain words (PAGE: report_page.at_a_glance)."""
+        return report_page.at_a_glance(self.sel)
 
     @staticmethod
     def _top_parties(v: pd.DataFrame) -> str:
@@ -135,25 +130,12 @@ class Report:
         return ", ".join(shown[:-1]) + (" and " if len(shown) > 1 else "") + shown[-1]
 
     def timeline(self):
-        v = self.view
-        if v.empty:
-            return self._empty("dated rows to draw")
-        rows, aggregated = chart_data.timeline_rows(v)
-        rows = guards.timeline_rows(rows)  # text Vega accepts, 4-digit years, at most 40 lanes
-        n_lanes = rows["lane"].nunique()
-        title = f"{len(v):,} rows on {n_lanes} {'lane' if n_lanes == 1 else 'lanes'}, from {self.sel.window_text()}"
-        subtitle = "Each party has its own lane; dots are known to the day, bars only to the month or year (or span a period)." if not aggregated else f"{len(v):,} rows are too many to draw one by one: bars count rows per party and month."
-        return charts.timeline(rows, detail_window=chart_data.detail_window(v), title=title, subtitle=subtitle, aggregated=aggregated)
+        """PAGE: report_page.timeline."""
+        return report_page.timeline(self.sel)
 
     def timeline_text(self) -> HTML:
-        """The timeline's text alternative: every dated row in order."""
-        v = self.view
-        if v.empty:
-            return HTML("", "")
-        rows = [{"date": r.date_text, "who": r.speaker or "Event", "what": r.summary_text} for r in v.head(200).itertuples()]
-        more = f"First 200 of {len(v):,} rows; the full list is in the table below." if len(v) > 200 else ""
-        text = f"Text alternative: {len(v)} rows in date order."
-        return section("timeline_text", text, text=text, rows=rows, more=more)
+        """The timeline's marks as a keyboard-reachable list (PAGE: report_page.timeline_text)."""
+        return report_page.timeline_text(self.sel)
 
     def claims_and_denials(self) -> HTML:
         contested = self.sel.contested(limit=CLAIMS_SHOWN)
@@ -162,89 +144,78 @@ class Report:
         blocks, lines = [], []
         more = len(self.sel.contest_ranking) - len(contested)
         for claim, responses in contested:
-            cards = [card(self.sel, claim, "Claim")] + [card(self.sel, r, f"{r['stance'].capitalize()} ↩ answers the claim") for _, r in responses.iterrows()]
-            heading = f"{claim['topic'].replace('-', ' ').capitalize()}: {claim['speaker'] or 'event'}, {claim['date_text']}"
+            cards = [card(self.sel, claim, card_label(claim))] + [card(self.sel, r, f"{card_label(r)} ↩ answers the {card_label(claim).lower()}") for _, r in responses.iterrows()]
+            who = claim["speaker"] or report_data.parties_text(self.sel, claim["party"]) or "event"
+            heading = f"{report_data.topic_label(self.sel, claim['topic'])}: {who}, {claim['date_text']}"
             blocks.append({"heading": heading, "cards": cards})
-            lines.append(f"{heading}: {len(responses)} response(s) ({', '.join(sorted(set(responses['stance'])))})")
+            lines.append(f"{heading}: {len(responses)} response(s) ({', '.join(sorted({s or 'event' for s in responses['stance']}))})")
         note = ""
         if more > 0:
             note = f"{more:,} more claims have responses; search the table below for them (the most contested are shown here)."
             lines.append(note)
         return section("claims_and_denials", "\n".join(lines), blocks=blocks, note=note)
 
+    @cached_property
+    def figures(self) -> report_figures.Figures:
+        return report_figures.build(self.sel)
+
     def figures_chart(self):
-        f = self.sel.figure_rows
-        if f.empty:
-            return self._empty("casualty figures")
-        cols = ["label", "group", "lane", "side", "value", "bound_kind", "bound_label", "arrow_to", "figure_text", "speaker", "source", "date_text", "side_text", "what"]
-        rows = guards.figure_rows(f[cols].reset_index(drop=True))  # finite values a log axis can scale
-        claimants = f["lane"].nunique()
-        title = f"{len(f)} figures from {claimants} {'claimant' if claimants == 1 else 'claimants'}, each counting something different"
-        if self.sel.figures_total > len(f):
-            title = f"The {len(f)} largest of {self.sel.figures_total:,} figures, each counting something different"
-        return charts.figures(rows, title=title, subtitle="Triangles point the way the true count may lie; dashes mark the open side of a bound.")
+        figs = self.figures
+        if figs.rows.empty:
+            return self._empty("figures")
+        singles, points = report_figures.chart_frames(figs)
+        singles, points = guards.figure_rows(singles), guards.figure_rows(points)  # finite values a log axis can scale
+        title, subtitle = report_figures.chart_title(figs)
+        wide = charts.figures(singles, title=title, subtitle=subtitle, series=points, parties=self.sel.parties)
+        return charts.Responsive(wide, charts.figures(singles, title=title, subtitle=subtitle, series=points, narrow=True, parties=self.sel.parties))
 
     def figures_text(self) -> HTML:
-        f = self.sel.figure_rows
-        if f.empty:
+        figs = self.figures
+        if figs.rows.empty:
             return HTML("", "")
-        rows = [
-            {"group": r.group, "figure": r.figure_text, "allows": bounds(r.value, r.qualifier).describe(), "speaker": r.speaker, "side": r.side_text, "date": r.date_text, "summary": r.summary_text}
-            for r in f.itertuples()
+        why = report_figures.why_text(self.sel, figs)
+        series = [s["text"] for s in figs.series]
+        chains = [c["text"] for c in figs.chains]
+        intervals = [i["text"] for i in figs.intervals]
+        rows = report_figures.table_rows(figs)
+        lines = series + [f"Revised: {c}" for c in chains] + intervals + [
+            f"{r['group']}: {r['figure']}{' (revised later)' if r['superseded'] else ''} ({r['speaker']}; {r['sources']})" for r in rows
         ]
-        counted = self.sel.editorial.figures_count
-        why = (
-            f"These figures cannot simply be added or compared: they count {f['group'].nunique()} different things"
-            + (f" ({counted})" if counted else "")
-            + ", each is claimed by a party with a stake in the number, they were stated on different dates, "
-            "and words such as “nearly” and “more than” give only one side of an interval."
-        )
-        lines = [f"{r.group}: {r.figure_text} ({r.speaker})" for r in f.itertuples()]
-        total = self.sel.figures_total
-        more = f"The {len(f)} largest of {total:,} figures are shown; every figure is in the table of statements." if total > len(f) else ""
-        return section("figures_text", why + "\n" + "\n".join(lines), why=why, rows=rows, more=more)
+        more = f"The {len(figs.rows)} figures shown are {len(figs.rows)} of {figs.total:,}; every figure is in the table of statements." if figs.total > len(figs.rows) else ""
+        return section("figures_text", why + "\n" + "\n".join(lines), why=why, rows=rows, series=series, chains=chains, intervals=intervals, more=more)
+
+    def what_changed(self) -> HTML:
+        """Each contested claim's history: said, denied, conceded, contradicted, settled (changes.py)."""
+        from .changes import what_changed
+
+        return what_changed(self.sel)
 
     def truces(self) -> HTML:
-        v = self.view
-        t = v[v["topic"] == "ceasefire"]
-        if t.empty:
+        built = report_truces.build(self.sel)
+        if not built["truces"] and not built["untracked"]:
             return self._empty("truces or ceasefires")
-        responses = v[v["responds_to"].isin(t["id"])]
-        rows, lines = [], []
-        for r in t[t["responds_to"] == ""].head(50).itertuples():
-            answers = responses[responses["responds_to"] == r.id]
-            held = "; ".join(f"{a.speaker}: {a.summary_text}" for a in answers.itertuples())
-            rows.append({"date": r.date_text, "reported": r.date_as_reported, "what": r.summary_text, "held": held})
-            lines.append(f"{r.date_text}: {r.summary_text}")
-        return section("truces", "\n".join(lines), rows=rows)
+        lines = report_truces.plain_lines(built)
+        return section("truces", "\n".join(lines), truces=built["truces"], rows=built["untracked"])
 
     def place_map(self):
-        """The places in the selection near the front line; far-off ones are named in the subtitle."""
-        drawn = chart_data.place_map(self.sel)
-        if drawn is None:
-            return self._empty("places")
-        return charts.place_map(drawn["places"], drawn["roads"], title=drawn["title"], subtitle=drawn["subtitle"])
+        """PAGE: report_page.place_map."""
+        return report_page.place_map(self.sel)
 
     def places_text(self) -> HTML:
-        places = self.data.places
-        mentions = self.view["place_id"].value_counts()
-        places = places[places["id"].isin(mentions.index)]
-        if places.empty:
-            return HTML("", "")
-        names = self.sel.names
-        rows = [{"name": names[r.id], "azerbaijani": r.name_azerbaijani, "armenian": r.name_armenian, "mentions": mentions[r.id], "note": self.sel.fill(r.note)} for r in places.itertuples()]
-        return section("places_text", f"{len(places)} places: " + ", ".join(names[p] for p in places["id"]), rows=rows)
+        return report_page.places_text(self.sel)
 
     def reactions(self) -> HTML:
         v = self.view
-        r = v[v["side"] == "third-party"]
+        cells = v["party"].unique()  # roles looked up once per distinct party cell, not per row
+        outside = {c: bool(report_data.ids(c)) and all(report_data.role_of(self.sel, p) in report_data.OUTSIDE_ROLES for p in report_data.ids(c)) for c in cells}
+        r = v[v["party"].map(outside).astype(bool) & (v["kind"] != "figure")]
         if r.empty:
-            return self._empty("statements by outside powers")
+            return self._empty("statements by outside powers or international organisations")
         groups, lines, notes = [], [], []
         top = r["lane"].value_counts().head(LISTED_PARTIES).index
         for name in [n for n in dict.fromkeys(r["lane"]) if n in top]:
             group = r[r["lane"] == name]
-            cards = [card(self.sel, row, row["stance"].capitalize()) for _, row in group.head(CARDS_PER_PARTY).iterrows()]
+            cards = [card(self.sel, row, card_label(row)) for _, row in group.head(CARDS_PER_PARTY).iterrows()]
             more = f"and {len(group) - CARDS_PER_PARTY:,} more from {name} in the table below" if len(group) > CARDS_PER_PARTY else ""
             groups.append({"name": name, "cards": cards, "more": more})
             lines.append(f"{name}: {len(group)}")
@@ -257,14 +228,14 @@ class Report:
         return section("reactions", "\n".join(lines), groups=groups, notes=notes)
 
     def sources_and_method(self) -> HTML:
-        used = self.sel.used_sources()
+        used = report_data.used_sources(self.sel)
         sources = []
         for s in used.itertuples():
             url = page.safe_url(s.url)
             sources.append({"publisher": s.publisher, "title": s.title, "url": url, "url_as_text": "" if url or not s.url else s.url, "published": PartialDate.parse(s.published).display(), "obtained": s.obtained})
         ed = self.sel.editorial
         method = ed.method
-        limits = ed.limits or generic_limits(used, [self.sel.place(p) for p in dict.fromkeys(self.view["place_id"]) if p], *(self.sel.window() or (None, None)))
+        limits = report_data.limits(self.sel)
         text = method + " " + limits
         return section("sources_and_method", f"{len(used)} source(s). " + text, sources=sources, method=method, limits=limits)
 
@@ -280,14 +251,8 @@ class Report:
         )
 
     def statements_table(self) -> HTML:
-        v = self.view
-        if v.empty:
-            return self._empty("statements")
-        total = len(v)
-        shown = self._table_frame(TABLE_ROW_LIMIT)
-        note = f"The table shows the first {TABLE_ROW_LIMIT:,} of {total:,} rows in date order, to keep the page light; the download below holds every row." if total > TABLE_ROW_LIMIT else ""
-        text = f"{total} rows in the table" + (f", {len(shown)} shown" if len(shown) < total else "")
-        return section("statements_table", text, columns=TABLE_COLUMNS, rows=shown.to_dict("records"), note=note)
+        """PAGE: report_page.statements_table."""
+        return report_page.statements_table(self.sel)
 
     def download(self) -> HTML:
         """The rows the report used, as CSV: inside the page when small, else a file beside it."""

@@ -22,7 +22,8 @@ import pandas as pd
 from .cells import Cells
 from .dates import DateError, PartialDate
 from .problem import Report
-from .schema import FIGURE_COLUMNS, NUMBER, PARTIAL_DATE, QUALIFIERS, SLUG, SLUG_PATTERN, SOURCES, Column, Table
+from .rules_record import check_columns_record, check_label_tokens, check_list_reference, check_pairs, check_revises
+from .schema import FIGURE_COLUMNS, FIGURE_ONLY, NUMBER, PARTIAL_DATE, QUALIFIERS, SLUG, SLUG_PATTERN, SOURCES, Column, Table
 from .shape import Read, read_table
 
 if TYPE_CHECKING:
@@ -149,6 +150,7 @@ def check_columns(got: Read, table: Table, rep: Report) -> tuple[dict[str, np.nd
             numbers[col.name] = _check_numbers(c, col, lines, rep)
         if col.unique:
             _check_unique(c, col, lines, rep)
+    check_columns_record(got.cells, table.columns, lines, rep)
     return numbers, dates
 
 
@@ -271,18 +273,28 @@ def check_statements(st: Checked, checked: dict[str, Checked]) -> None:
     _check_references(st, checked)
     _check_figure_and_kind(st)
     _check_spans(st)
+    check_pairs(st.cells, st.lines, st.report)
+    check_revises(st.cells, st.lines, st.dates, st.report)
     places = checked.get("places")
     if places is not None and places.frame is not None and len(st.lines):
         _check_tokens(st.cells["summary"], st.lines, places.frame, st.report)
+        topics = checked.get("topics")
+        if topics is not None and topics.frame is not None and topics.path.parent == places.path.parent:  # the bundled topics name the bundled places
+            check_label_tokens(topics, places.frame, topics.report)
 
 
 def _check_references(st: Checked, checked: dict[str, Checked]) -> None:
     """References into the other files (when they could be read), and into this one."""
     rep, cells, lines = st.report, st.cells, st.lines
-    for column, key, fname in (("party", "parties", "parties.csv"), ("place_id", "places", "places.csv"), ("source_id", "sources", "sources.csv")):
+    for column, key, fname in (("party", "parties", "parties.csv"), ("about_party", "parties", "parties.csv"), ("place_id", "places", "places.csv"),
+                               ("source_id", "sources", "sources.csv"), ("measure", "measures", "measures.csv")):
         other = checked.get(key)
         if other is not None and other.frame is not None:
-            _check_reference(cells[column], lines, column, other.frame["id"].to_numpy(dtype=object), fname, rep)
+            targets = other.frame["id"].to_numpy(dtype=object)
+            if column in ("party", "about_party", "source_id"):
+                check_list_reference(cells[column], lines, column, targets, fname, rep)
+            else:
+                _check_reference(cells[column], lines, column, targets, fname, rep)
     ids = cells["id"]
     _, id_uniques = ids.factorize()
     _check_reference(cells["responds_to"], lines, "responds_to", id_uniques, "statements.csv (the id of another row)", rep,
@@ -298,9 +310,10 @@ def _check_figure_and_kind(st: Checked) -> None:
     is_figure = kind.isin({"figure"})
     not_figure = kind.isin({"statement", "event"})
     hints = {known: f"; the header has a column {written!r}: did you mean {known!r}?" for known, written in st.read.near_misses.items()}
-    for column in FIGURE_COLUMNS:
+    for column in FIGURE_ONLY:
         c = cells[column]
-        rep.rows(is_figure & c.empty, column, c.values, lines, f"a {column} on a figure row (figures need measure, value, qualifier and unit){hints.get(column, '')}")
+        if column in FIGURE_COLUMNS:
+            rep.rows(is_figure & c.empty, column, c.values, lines, f"a {column} on a figure row (figures need measure, value, qualifier and unit){hints.get(column, '')}")
         present = ~np.isnan(st.numbers["value"]) if column == "value" else ~c.empty
         rep.rows(not_figure & present, column, c.values, lines,
                  f"no {column} here: only kind=figure rows carry a figure (make this row a figure, or give the number its own figure row)")

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from functools import cached_property
 
+import numpy as np
 import pandas as pd
 
-from . import naming
+from . import naming, record
 from .charts import arrow_end
 from .dates import PartialDate, display_span
 from .editorial import GENERIC_TITLE, Editorial
@@ -49,7 +50,9 @@ class Selection:
         self.data = data
         self.editorial = editorial if editorial is not None else Editorial.beside(params.statements_path)
         self.names = naming.names(data.places, params.naming)
-        self.parties = data.parties.set_index("id")
+        self.parties = record.parties_with_defaults(data.parties).set_index("id")
+        self.topics = _frame(data, "topics", ["id", "label", "note"]).set_index("id")
+        self.measures = _frame(data, "measures", ["id", "label", "unit", "casualty", "note"]).set_index("id")
         self.rows = self._rows()
 
     # ------------------------------------------------------------ filtering and derived columns
@@ -62,18 +65,42 @@ class Selection:
         if p.end:
             view = view[view["start"] <= pd.Timestamp(p.end.last)]
         if p.parties:
-            view = view[view["party"].isin(p.parties)]
+            wanted = set(p.parties)
+            view = view[_per_value(view["party"], lambda v: bool(wanted & set(record.split_ids(v))))]
         if p.topic:
             view = view[view["topic"] == p.topic]
-        view = view.sort_values(["start", "end", "line"], kind="stable").copy()
+        if p.as_of:
+            # as_of (issue 14): the record as it could be known on that date. A row is kept from the
+            # publication of its EARLIEST source (a row corroborated later appears from its first source);
+            # a source dated only to the month or year counts from the last day it could have appeared.
+            view = view[first_published(view["source_id"], self.data.sources) <= pd.Timestamp(p.as_of.last)]
+        view = view.copy()
+        for column in ("time", "time_zone", "about_party", "basis", "revises", "truce", "truce_phase"):
+            if column not in view:  # a Dataset pickled or built before the record model
+                view[column] = ""
+        view["time_utc"] = _time_utc(view)
+        view = _in_order(view)
+        view["sort_key"] = range(len(view))
         sources = self.data.sources.set_index("id")
-        view["lane"] = view["party"].map(self.parties["name"]).fillna("Events").astype("str")
-        view["side"] = view["party"].map(self.parties["side"]).fillna("event").astype("str")
+        view["parties_list"] = _per_value(view["party"], record.split_ids)
+        view["sources_list"] = _per_value(view["source_id"], record.split_ids)
+        view["about_list"] = _per_value(view["about_party"], record.split_ids)
+        first_party = _per_value(view["party"], lambda v: (record.split_ids(v) or [""])[0])
+        view["lane"] = _per_value(view["party"], lambda v: ", ".join(self.party_name(i) for i in record.split_ids(v)) or "Events")
+        view["side"] = first_party.map(self.parties["side"]).fillna("event").astype("str")
+        view["party_role"] = first_party.map(self.parties["role"]).fillna("").astype("str")
+        view["party_colour"] = first_party.map(self.parties["colour"]).fillna("").astype("str")
+        view["time_text"] = [record.time_text(t, z) for t, z in zip(view["time"], view["time_zone"])]
+        view["topic_label"] = _per_value(view["topic"], self.topic_label)
+        view["measure_label"] = _per_value(view["measure"], lambda m: self.measure_label(m) if m else "")
+        view["superseded"] = view["id"].isin(set(view["revises"]) - {""})
         has_token = view["summary"].str.contains("{", regex=False)
         view["summary_text"] = view["summary"]
         view.loc[has_token, "summary_text"] = [naming.fill(s, self.names) for s in view.loc[has_token, "summary"]]
         view["place_name"] = view["place_id"].map(self.names).fillna("").astype("str")
-        view["source"] = view["source_id"].map(sources["publisher"] + ": " + sources["title"]).fillna(view["source_id"]).astype("str")
+        source_text = (sources["publisher"] + ": " + sources["title"]).to_dict()
+        view["source"] = _per_value(view["source_id"], lambda v: source_text.get((record.split_ids(v) or [""])[0], v))
+        view["sources_text"] = _per_value(view["source_id"], lambda v: "; ".join(source_text.get(i, i) for i in record.split_ids(v)))
         span_key = view["date"] + "|" + view["date_end"]
         span_text = {k: _span_text(*k.split("|")) for k in span_key.unique()}
         view["date_text"] = span_key.map(span_text).astype("str")
@@ -83,6 +110,49 @@ class Selection:
 
     def place(self, place_id: str) -> str:
         return self.names.get(place_id, place_id)
+
+    def party_name(self, party_id: str) -> str:
+        return self._party_names.get(party_id, party_id)
+
+    @cached_property
+    def _party_names(self) -> dict[str, str]:
+        return {k: str(v) for k, v in self.parties["name"].items()}
+
+    def role_of(self, party_id: str) -> str:
+        """The party's role (from its side when parties.csv leaves it empty); '' for an unknown id."""
+        return str(self.parties["role"].get(party_id, ""))
+
+    def colour_of(self, party_id: str) -> str:
+        """The party's colour, #rrggbb (from the palette when parties.csv leaves it empty)."""
+        return str(self.parties["colour"].get(party_id, record.default_colour(party_id)))
+
+    def topic_label(self, topic: str) -> str:
+        """The topic's heading in the naming convention: from topics.csv, else made from its id."""
+        label = self.topics["label"].get(topic) if topic in self.topics.index else None
+        if label and all(t in self.names for t in naming.tokens(str(label))):
+            return self.fill(str(label))
+        return record.topic_fallback(topic, self.names)  # no label, or one naming places this data set lacks
+
+    def measure_label(self, measure: str) -> str:
+        label = self.measures["label"].get(measure) if measure in self.measures.index else None
+        return str(label) if label else MEASURE_GROUPS.get(measure) or record.measure_fallback(measure)
+
+    def is_casualty(self, measure: str) -> bool:
+        """Does the measure count people killed, injured or displaced (measures.csv `casualty`)?"""
+        if measure in self.measures.index:
+            return self.measures["casualty"].get(measure) == "yes"
+        return measure in MEASURE_GROUPS and measure != "equipment_destroyed"
+
+    # ------------------------------------------------------------ the record model (see record.py)
+
+    def series(self) -> list[record.Series]:
+        return record.series(self.rows)
+
+    def revision_chains(self) -> list[record.Chain]:
+        return record.revision_chains(self.rows)
+
+    def truces(self) -> list[record.Truce]:
+        return record.truces(self.rows, self.parties)
 
     def fill(self, text: str) -> str:
         """Our own prose with its {place} tokens in the naming convention."""
@@ -123,6 +193,11 @@ class Selection:
         window = self.window()
         return display_span(*window) if window else "no dates"
 
+    def as_of_text(self) -> str:
+        """The heading line of an as_of view ("" without as_of)."""
+        as_of = self.params.as_of
+        return f"As it could be known on {as_of.display()}: only what was published by then." if as_of else ""
+
     def filters_text(self) -> str:
         p = self.params
         bits = []
@@ -140,9 +215,12 @@ class Selection:
 
     def used_sources(self) -> pd.DataFrame:
         s = self.data.sources
-        return s[s["id"].isin(self.rows["source_id"])] if len(self.rows) else s
+        return s[s["id"].isin(self.rows["sources_list"].explode())] if len(self.rows) else s
 
     def party_badge(self, party: str) -> dict:
+        if ";" in party:  # a joint statement: the first party's side, every party's name
+            ids = record.split_ids(party)
+            return {"side": self.party_badge(ids[0])["side"], "name": ", ".join(self.party_name(i) for i in ids)}
         if party in self.parties.index:
             row = self.parties.loc[party]
             return {"side": row["side"], "name": row["name"]}
@@ -219,6 +297,61 @@ class Selection:
         f["what"] = f["group"] + (" in " + f["place_name"]).where(f["place_name"] != "", "")
         f["label"] = f["group"] + " · " + f["speaker"] + (" (" + f["place_name"] + ")").where(f["place_name"] != "", "")
         return f.sort_values(["group", "value"])
+
+
+def first_published(source_ids: pd.Series, sources: pd.DataFrame) -> pd.Series:
+    """Per row, the publication of its earliest source (the last day of a month- or year-only date),
+    from sources.csv `published`; NaT where no source has a date."""
+    last = {row.id: pd.Timestamp(PartialDate.parse(row.published).last) for row in sources.itertuples() if row.published}
+    return source_ids.map(lambda ids: min((last[i] for i in ids.split(";") if i in last), default=pd.NaT))
+
+
+def _frame(data: Dataset, name: str, columns: list[str]) -> pd.DataFrame:
+    """data.topics / data.measures, or an empty frame of those columns (a Dataset built without them)."""
+    frame = getattr(data, name, None)
+    return frame if frame is not None else pd.DataFrame({c: pd.Series(dtype=str) for c in columns})
+
+
+def _per_value(column: pd.Series, fn) -> pd.Series:
+    """fn applied once per distinct value of a column (lists and labels of a million rows cost a few hundred calls)."""
+    codes, uniques = pd.factorize(column)
+    results = np.empty(len(uniques), dtype=object)
+    for i, u in enumerate(uniques):
+        results[i] = fn(u)  # item by item: a list is one cell, not a row of cells
+    out = pd.Series(results[codes] if len(results) else [], index=column.index, dtype=object)
+    if len(results) and all(isinstance(r, bool) for r in results):
+        return out.astype(bool)
+    if len(results) and all(isinstance(r, str) for r in results):
+        return out.astype("str")
+    return out
+
+
+def _in_order(view: pd.DataFrame) -> pd.DataFrame:
+    """Rows by date (first day, then end, then file line); within a day the rows with a time are put in
+    order of their moment in UTC, in the places rows with a time hold, so untimed rows keep their place."""
+    view = view.sort_values(["start", "end", "line"], kind="stable")
+    timed = view["time_utc"].notna().to_numpy()
+    if timed.sum() < 2:
+        return view
+    order = np.arange(len(view))
+    by_moment = view[timed].assign(_pos=order[timed]).sort_values(["start", "time_utc", "end", "line"], kind="stable")["_pos"].to_numpy()
+    order[timed] = by_moment  # the timed rows of each day share that day's timed slots: both orders group by day
+    return view.iloc[order]
+
+
+def _time_utc(view: pd.DataFrame) -> pd.Series:
+    """Per row, the moment in UTC when the row has a time and a zone, else NaT."""
+    out = pd.Series(pd.NaT, index=view.index, dtype="datetime64[ns, UTC]")
+    timed = (view["time"] != "") & (view["time_zone"] != "")
+    if not timed.any():
+        return out
+    v = view[timed]
+    hours = pd.to_numeric(v["time"].str[:2], errors="coerce")
+    minutes = pd.to_numeric(v["time"].str[3:5], errors="coerce")
+    local = pd.Series(pd.DatetimeIndex(v["start"]).normalize(), index=v.index) + pd.to_timedelta(hours * 60 + minutes, unit="min")
+    for zone, idx in v.groupby("time_zone").groups.items():  # one conversion per zone, not per row
+        out[idx] = record.to_utc(local[idx], zone)
+    return out
 
 
 def _span_text(date: str, date_end: str) -> str:

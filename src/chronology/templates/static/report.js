@@ -14,7 +14,7 @@ document.addEventListener("DOMContentLoaded", function () {
       if (page >= pages) page = pages - 1;
       rows.forEach(function (r) { r.hidden = true; });
       matches.slice(page * pageSize, (page + 1) * pageSize).forEach(function (r) { r.hidden = false; });
-      if (status) status.textContent = matches.length + " of " + rows.length + " rows" + (pages > 1 ? ", page " + (page + 1) + " of " + pages : "");
+      if (status) status.textContent = matches.length + " of " + rows.length + " statements" + (pages > 1 ? ", page " + (page + 1) + " of " + pages : "");
       if (pager) {
         pager.querySelector("[data-prev]").disabled = page === 0;
         pager.querySelector("[data-next]").disabled = page >= pages - 1;
@@ -33,4 +33,57 @@ document.addEventListener("DOMContentLoaded", function () {
     }
     filter();
   });
+});
+
+/* Charts: a narrow screen gets the chart's narrow version (spec.usermeta.narrow), fitted to the box. */
+window.chronologyAdapt = function (spec, el) {
+  var narrow = spec.usermeta && spec.usermeta.narrow;
+  var width = el.clientWidth || document.documentElement.clientWidth;
+  if (!narrow || width >= 600) return spec;
+  var out = JSON.parse(JSON.stringify(narrow));
+  out.$schema = spec.$schema;
+  out.datasets = Object.assign({}, spec.datasets || {}, narrow.datasets || {});
+  var fit = Math.max(240, Math.min(420, width - 24));
+  (out.vconcat || []).forEach(function (v) { if (typeof v.width === "number" && v.width > fit) v.width = fit; });
+  return out;
+};
+
+/* The timeline's list: follows the chart's brush and legend; each item highlights its mark. */
+document.addEventListener("chart-ready", function (event) {
+  var el = event.target, view = el.chronologyView;
+  var list = null, node = el.closest(".jp-Cell");
+  for (var n = node && node.nextElementSibling; n && !list; n = n.nextElementSibling) { list = n.querySelector("[data-mark-list]"); if (n.querySelector("h2")) break; }
+  if (!list || !view) return;
+  var items = Array.prototype.slice.call(list.querySelectorAll("li[data-id]"));
+  var status = list.querySelector(".mark-status");
+  function hidden() {
+    try { var s = view.signal("party_pick_tuple"); } catch (e) { return {}; }
+    var out = {};
+    try { (view.data("party_pick_store") || []).forEach(function (t) { out[t.values[0]] = true; }); } catch (e) { }
+    return out;
+  }
+  function update() {
+    var w0, w1;
+    try { w0 = view.signal("w0") - view.signal("wpad"); w1 = view.signal("w1") + view.signal("wpad"); } catch (e) { return; }
+    var gone = hidden(), shown = 0;
+    items.forEach(function (li) {
+      var s = Date.parse(li.getAttribute("data-start")), e = Date.parse(li.getAttribute("data-end"));
+      var ok = e > w0 && s < w1 && !gone[li.getAttribute("data-lane")];
+      li.hidden = !ok;
+      if (ok) shown += 1;
+    });
+    if (status) status.textContent = shown + " of " + items.length + " shown for the chosen period and parties";
+  }
+  function mark(id) { try { view.signal("hl", id || "").runAsync(); } catch (e) { } }
+  items.forEach(function (li) {
+    li.addEventListener("focus", function () { mark(li.getAttribute("data-id")); });
+    li.addEventListener("mouseenter", function () { mark(li.getAttribute("data-id")); });
+    li.addEventListener("blur", function () { mark(""); });
+    li.addEventListener("mouseleave", function () { mark(""); });
+  });
+  ["w0", "w1"].forEach(function (s) { try { view.addSignalListener(s, update); } catch (e) { } });
+  try { view.addDataListener("party_pick_store", update); } catch (e) { }
+  var all = list.querySelector("[data-show-all]");
+  if (all) all.addEventListener("click", function () { try { view.data("party_pick_store", []).runAsync().then(update); } catch (e) { } });
+  update();
 });
