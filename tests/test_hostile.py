@@ -4,7 +4,7 @@ Each test is one case of the issue and asserts what the issue requires: exit 0 w
 output, or exit 2 with a message naming the file/line/parameter and what was expected, 130/143
 for signals, nothing written or replaced, and bounded time. Tests that fail on the current code
 are marked `xfail(strict=True)`: each fix flips one to pass, and the fixer removes its marker.
-The wording the messages must contain is defined in /work/plan/hostile.md (and in the E_* constants).
+The wording the messages must contain is in the E_* constants below.
 
 Speed: most cases run in-process (`chronology.__main__.main`, or the `render --check-only`
 flag the fix adds: every check of `render` without starting a kernel). Subprocesses, always
@@ -835,7 +835,6 @@ def test_import_keeps_a_protective_apostrophe(tmp_path):
     assert any(s.startswith("'=1+1 is how") for s in summaries), summaries
 
 
-@issue("braces in Text ({USD 5}) make the import write every file and then exit 2")
 def test_import_braces(tmp_path):
     out = tmp_path / "data" / "statements.csv"
     run = _import("import-braces", CASES / "timeline_braces.csv", out)

@@ -115,7 +115,7 @@ class Report:
         return section("heading", f"{self.title}\n{lede}\n{sub}", title=self.title, sub=sub, lede=lede)
 
     def at_a_glance(self) -> HTML:
-        """The opening in plain words (PAGE: report_page.at_a_glance)."""
+        """The opening in plain words (built in report_page.at_a_glance)."""
         return report_page.at_a_glance(self.sel)
 
     @staticmethod
@@ -130,11 +130,11 @@ class Report:
         return ", ".join(shown[:-1]) + (" and " if len(shown) > 1 else "") + shown[-1]
 
     def timeline(self):
-        """PAGE: report_page.timeline."""
+        """The timeline chart (built in report_page.timeline)."""
         return report_page.timeline(self.sel)
 
     def timeline_text(self) -> HTML:
-        """The timeline's marks as a keyboard-reachable list (PAGE: report_page.timeline_text)."""
+        """The timeline's marks as a keyboard-reachable list (built in report_page.timeline_text)."""
         return report_page.timeline_text(self.sel)
 
     def claims_and_denials(self) -> HTML:
@@ -198,7 +198,7 @@ class Report:
         return section("truces", "\n".join(lines), truces=built["truces"], rows=built["untracked"])
 
     def place_map(self):
-        """PAGE: report_page.place_map."""
+        """The locator map and its close-up (built in report_page.place_map)."""
         return report_page.place_map(self.sel)
 
     def places_text(self) -> HTML:
@@ -251,7 +251,7 @@ class Report:
         )
 
     def statements_table(self) -> HTML:
-        """PAGE: report_page.statements_table."""
+        """Every statement in one table (built in report_page.statements_table)."""
         return report_page.statements_table(self.sel)
 
     def download(self) -> HTML:

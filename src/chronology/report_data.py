@@ -1,6 +1,6 @@
 """What the report's sections read from the record model, tolerant of data without its columns.
 
-The MODEL side (selection.py, record.py) derives most of this on Selection.rows; these helpers use its
+selection.py and record.py derive most of this on Selection.rows; these helpers use its
 columns and lookups when they are there and work from the raw columns otherwise, so that the report
 renders old-style data (no time, truce, revises ... columns) and new-style data alike.
 """

@@ -189,7 +189,7 @@ SOURCES = Table(
         Column("id", SLUG, "identifier used by statements.source_id", "bbc-2020-11-08", required=True, unique=True),
         Column("publisher", STRING, "who published it", "BBC News", required=True),
         Column("title", STRING, "its title", "Nagorno-Karabakh: Azerbaijan 'takes key town' in Armenia conflict", required=True),
-        Column("published", PARTIAL_DATE, "publication date", "2020-11-08", required=True),
+        Column("published", PARTIAL_DATE, "publication date; empty when unknown (its rows are then left out of `as_of` views)", "2020-11-08"),
         Column("url", URL, "where to read it (http or https), if known", "https://www.bbc.co.uk/news/"),
         Column("obtained", STRING, "how the text was obtained", "article text as supplied to the project"),
     ),
