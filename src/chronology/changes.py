@@ -1,4 +1,4 @@
-"""The "What changed" section (issue 14): each contested claim or figure with a history, step by step.
+"""The "What changed" section: each contested claim or figure with a history, step by step.
 
 A history is a claim (the root) and every row that answers it, directly or through another answer,
 following `responds_to` and `revises` links within the selection: what was said and when it was denied,

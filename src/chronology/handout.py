@@ -132,7 +132,7 @@ class Handout:
         filters = self.sel.filters_text()
         if filters:
             sub += f" Selection: {filters}."
-        if self.sel.as_of_text():  # as_of (issue 14): which view the page shows
+        if self.sel.as_of_text():  # as_of: which view the page shows
             sub = f"{self.sel.as_of_text()} {sub}"
         # The credit also goes into the page margin of every printed page (an @page margin box,
         # whose text can only come from CSS: escaped for a CSS string, so data cannot close it).

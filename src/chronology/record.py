@@ -1,4 +1,4 @@
-"""The record model's derived values (issue 10): times in UTC and as the source gives them, labels of
+"""The record model's derived values: times in UTC and as the source gives them, labels of
 topics and measures, parties' roles and colours, and the structures the report draws from the rows:
 running totals (`series`), corrected figures (`revision_chains`) and the course of truces (`truces`).
 

@@ -109,7 +109,7 @@ class Report:
     def heading(self) -> HTML:
         filters = self.sel.filters_text()
         sub = f"Place names: {self.sel.convention}. Quotes keep the speaker's own words." + (f" Selection: {filters}." if filters else "")
-        if self.sel.as_of_text():  # as_of (issue 14): which view the page shows, first
+        if self.sel.as_of_text():  # as_of: which view the page shows, first
             sub = f"{self.sel.as_of_text()} {sub}"
         lede = report_data.lede(self.sel)
         return section("heading", f"{self.title}\n{lede}\n{sub}", title=self.title, sub=sub, lede=lede)

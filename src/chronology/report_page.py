@@ -1,4 +1,4 @@
-"""The report's reader-facing page sections that PAGE owns: the opening (at a glance), the timeline and
+"""The report's reader-facing sections: the opening (at a glance), the timeline and
 its keyboard-reachable list, the map and its table, the statements table. report.Report delegates here.
 
 Reader-facing words never say "rows": a row is a statement, an event or a figure.

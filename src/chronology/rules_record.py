@@ -1,4 +1,4 @@
-"""The checks of the record model's columns (issue 10): lists of ids, times and zones, patterns,
+"""The checks of the record model's columns: lists of ids, times and zones, patterns,
 revisions and truces.
 
 Like rules.py, every check runs once per distinct value of a column (`Cells.per_unique`), or on

@@ -70,7 +70,7 @@ class Selection:
         if p.topic:
             view = view[view["topic"] == p.topic]
         if p.as_of:
-            # as_of (issue 14): the record as it could be known on that date. A row is kept from the
+            # as_of: the record as it could be known on that date. A row is kept from the
             # publication of its EARLIEST source (a row corroborated later appears from its first source);
             # a source dated only to the month or year counts from the last day it could have appeared.
             view = view[first_published(view["source_id"], self.data.sources) <= pd.Timestamp(p.as_of.last)]
