@@ -120,8 +120,8 @@ def place_map(sel: Selection, narrow: bool = False) -> dict | None:
     off_map = shown[~shown["id"].isin(near["id"])]
     inset = near[[_km((focus.longitude, focus.latitude), (r.longitude, r.latitude)) <= INSET_KM for r in near.itertuples()]]
     has_inset = len(inset) >= 2
-    w_loc, h_loc = (300, 230) if narrow else (310, 300)
-    w_in, h_in = (300, 280) if narrow else (330, 300)
+    w_loc, h_loc = (290, 225) if narrow else (310, 300)
+    w_in, h_in = (290, 275) if narrow else (330, 300)
     lon0, lon1 = near["longitude"].min(), near["longitude"].max()
     lat0, lat1 = near["latitude"].min(), near["latitude"].max()
     pad_lon, pad_lat = max(1.6, (lon1 - lon0) * 0.25), max(1.2, (lat1 - lat0) * 0.3)

@@ -53,8 +53,8 @@ window.chronologyAdapt = function (spec, el) {
    (not for maps: their labels were placed for one size). Returns true when it draws again. */
 function refit(el) {
   var svg = el.querySelector("svg"), spec = el.chronologySpec;
-  if (!svg || !spec || el.chronologyRefitted || !window.vegaEmbed || JSON.stringify(spec).indexOf('"projection"') >= 0) return false;
-  var room = Math.min(el.parentNode.clientWidth, document.documentElement.clientWidth - el.getBoundingClientRect().left - 4);
+  if (!svg || !spec || (el.chronologyRefitted || 0) >= 3 || !window.vegaEmbed || JSON.stringify(spec).indexOf('"projection"') >= 0) return false;
+  var room = Math.min(el.clientWidth || el.parentNode.clientWidth, document.documentElement.clientWidth - el.getBoundingClientRect().left - 4);
   var over = Math.ceil(svg.getBoundingClientRect().width - room);
   if (!(room > 0) || over <= 0) return false;
   function shrink(v, by) {
@@ -64,7 +64,7 @@ function refit(el) {
   }
   var out = JSON.parse(JSON.stringify(spec));
   shrink(out, over + 4);
-  el.chronologyRefitted = true;
+  el.chronologyRefitted = (el.chronologyRefitted || 0) + 1;
   if (el.chronologyView) el.chronologyView.finalize();
   vegaEmbed(el, out, {actions: false, renderer: "svg", tooltip: {theme: "light"}}).then(function (r) {
     el.chronologyView = r.view;
