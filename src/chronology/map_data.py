@@ -4,6 +4,8 @@ others (a greedy placement over four positions; charts.LABEL_POSITIONS draws the
 
 from __future__ import annotations
 
+import re
+
 import json
 import math
 
@@ -212,3 +214,23 @@ def _label_point(feature: dict) -> tuple[float, float]:
     polys = geom["coordinates"] if geom["type"] == "MultiPolygon" else [geom["coordinates"]]
     ring = max((p[0] for p in polys), key=len)
     return sum(pt[0] for pt in ring) / len(ring), sum(pt[1] for pt in ring) / len(ring)
+
+
+def static_map_svg(sel: Selection) -> tuple[str, str]:
+    """(svg, description): the report's map (region and close-up) drawn once as a static SVG by
+    vl-convert, for the printed handout; ('', '') without places or without vl-convert."""
+    from . import charts
+
+    drawn = place_map(sel)
+    if drawn is None:
+        return "", ""
+    try:
+        import vl_convert
+    except ImportError:
+        return "", ""
+    spec = charts.place_map(drawn).spec()
+    svg = vl_convert.vegalite_to_svg(spec)
+    svg = svg[svg.find("<svg"):] if "<svg" in svg else ""  # no XML prolog inside HTML
+    # Its own ids: a chart drawn in the page by Vega uses the same "clip1", "clip2"...
+    svg = re.sub(r'(id="|url\(#|href="#)([\w-]+)', r"\1handout-map-\2", svg)
+    return svg, f"{drawn['title']}. {drawn['subtitle']}"
