@@ -239,7 +239,7 @@ def place_map(drawn: dict, *, narrow: bool = False) -> Chart:
                     layers.append(alt.Chart(part).mark_text(align=align, dx=dx, dy=dy, fontSize=12, fontWeight="bold", color="#1d1d1b").encode(longitude="longitude:Q", latitude="latitude:Q", text="name:N").project(**proj))
         panels.append(alt.layer(*layers).properties(width=panel["width"], height=panel["height"], title=alt.TitleParams(_wrap(panel["title"], 48) if narrow else panel["title"], fontSize=12, fontWeight="normal", color="#5b5b57", anchor="start")))
     body = (alt.vconcat if narrow else alt.hconcat)(*panels, spacing=12)
-    title = _wrap(drawn["title"], 44) if narrow else drawn["title"]
+    title = _wrap(drawn["title"], 36) if narrow else drawn["title"]
     subtitle = _wrap(drawn["subtitle"], 52) if narrow else _wrap(drawn["subtitle"], 115)
     chart = _config(body).properties(title=alt.TitleParams(title, subtitle=subtitle), description=f"{drawn['title']}. {drawn['subtitle']}")
     return Chart(chart)

@@ -122,8 +122,8 @@ def place_map(sel: Selection, narrow: bool = False) -> dict | None:
     off_map = shown[~shown["id"].isin(near["id"])]
     inset = near[[_km((focus.longitude, focus.latitude), (r.longitude, r.latitude)) <= INSET_KM for r in near.itertuples()]]
     has_inset = len(inset) >= 2
-    w_loc, h_loc = (290, 225) if narrow else (310, 300)
-    w_in, h_in = (290, 275) if narrow else (330, 300)
+    w_loc, h_loc = (275, 220) if narrow else (310, 300)
+    w_in, h_in = (275, 265) if narrow else (330, 300)
     lon0, lon1 = near["longitude"].min(), near["longitude"].max()
     lat0, lat1 = near["latitude"].min(), near["latitude"].max()
     pad_lon, pad_lat = max(1.6, (lon1 - lon0) * 0.25), max(1.2, (lat1 - lat0) * 0.3)
@@ -231,6 +231,7 @@ def static_map_svg(sel: Selection) -> tuple[str, str]:
     spec = charts.place_map(drawn).spec()
     svg = vl_convert.vegalite_to_svg(spec)
     svg = svg[svg.find("<svg"):] if "<svg" in svg else ""  # no XML prolog inside HTML
+    svg = svg.replace("<svg", '<svg aria-hidden="true" focusable="false"', 1)  # the figure around it carries the text
     # Its own ids: a chart drawn in the page by Vega uses the same "clip1", "clip2"...
     svg = re.sub(r'(id="|url\(#|href="#)([\w-]+)', r"\1handout-map-\2", svg)
     return svg, f"{drawn['title']}. {drawn['subtitle']}"

@@ -53,17 +53,20 @@ window.chronologyAdapt = function (spec, el) {
    (not for maps: their labels were placed for one size). Returns true when it draws again. */
 function refit(el) {
   var svg = el.querySelector("svg"), spec = el.chronologySpec;
-  if (!svg || !spec || (el.chronologyRefitted || 0) >= 3 || !window.vegaEmbed || JSON.stringify(spec).indexOf('"projection"') >= 0) return false;
+  if (!svg || !spec || (el.chronologyRefitted || 0) >= 4 || !window.vegaEmbed || JSON.stringify(spec).indexOf('"projection"') >= 0) return false;
   var room = Math.min(el.clientWidth || el.parentNode.clientWidth, document.documentElement.clientWidth - el.getBoundingClientRect().left - 4);
   var over = Math.ceil(svg.getBoundingClientRect().width - room);
   if (!(room > 0) || over <= 0) return false;
   function shrink(v, by) {
     if (typeof v.width === "number") v.width = Math.max(150, v.width - by);
+    if (v.mark && typeof v.mark.limit === "number") v.mark.limit = Math.max(120, v.mark.limit - by);  // labels written across a row
+    (v.layer || []).forEach(function (w) { shrink(w, by); });
     (v.vconcat || []).forEach(function (w) { shrink(w, by); });
     (v.hconcat || []).forEach(function (w) { shrink(w, Math.ceil(by / v.hconcat.length)); });
   }
   var out = JSON.parse(JSON.stringify(spec));
   shrink(out, over + 4);
+  el.chronologySpec = out;  // a further pass starts from this one
   el.chronologyRefitted = (el.chronologyRefitted || 0) + 1;
   if (el.chronologyView) el.chronologyView.finalize();
   vegaEmbed(el, out, {actions: false, renderer: "svg", tooltip: {theme: "light"}}).then(function (r) {
