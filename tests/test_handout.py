@@ -88,8 +88,8 @@ def test_dates_keep_the_precision_the_source_gives():
     assert date_with_precision("2020-10") == "October 2020 (month)"
     assert date_with_precision("2020-11-08") == "8 November 2020 (day)"
     assert date_with_precision("1994") == "1994 (year)"
-    assert date_with_precision("1987", "1994") == "1987 to 1994 (span: year)"
-    assert date_with_precision("2020-09", "2020-11-08") == "September 2020 to 8 November 2020 (span: month to day)"
+    assert date_with_precision("1987", "1994") == "1987 to 1994 (years)"
+    assert date_with_precision("2020-09", "2020-11-08") == "September 2020 to 8 November 2020 (start known to the month, end to the day)"
 
 
 def test_css_string_cannot_be_closed_by_data():

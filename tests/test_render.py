@@ -99,7 +99,7 @@ def test_a_batch_of_variants_gives_the_same_pages_as_single_renders(batch):
 def test_index_lists_reports_with_their_parameters(batch):
     index = (batch["out"] / "index.html").read_text(encoding="utf-8")
     assert 'href="report-naming-armenian.html"' in index and 'href="report-naming-azerbaijani.html"' in index
-    assert "naming=armenian" in index and "The battle for Shushi, November 2020" in index
+    assert "naming: Armenian" in index and "The battle for Shushi, November 2020" in index
     assert 'href="report-naming-armenian_files/chart-1.svg"' in index
 
 

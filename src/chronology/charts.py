@@ -92,7 +92,10 @@ def timeline(rows: pd.DataFrame, *, parties: pd.DataFrame, window: tuple[pd.Time
     hl = alt.param(name="hl", value="")
     hidden = alt.selection_point(name="party_pick", fields=["lane"], bind="legend", toggle="true", empty=False)
     legend_title = "Party: click to hide or show" if narrow else "Party: click one to hide or show it; double-click the chart to show all"
-    base = alt.Chart(rows)
+    # What a screen reader says for a mark (its aria-label): the party first, then date, who and what.
+    said = "'; ' + datum.date_text + ': ' + datum.count + ' statements'" if aggregated else "'; ' + datum.date_text + '; ' + datum.speaker + ': ' + datum.summary"
+    base = alt.Chart(rows).transform_calculate(aria="'Party: ' + datum.lane + " + said)
+    described = alt.Description("aria:N")
     tooltip = [alt.Tooltip("date_text:N", title="Date"), alt.Tooltip("speaker:N", title="Who"), alt.Tooltip("lane:N", title="Party"), alt.Tooltip("summary:N", title="What"), alt.Tooltip("quote:N", title="Quote"), alt.Tooltip("source:N", title="Source")]
     if aggregated:
         tooltip = [alt.Tooltip("date_text:N", title="Month"), alt.Tooltip("lane:N", title="Party"), alt.Tooltip("count:Q", title="Statements")]
@@ -104,14 +107,14 @@ def timeline(rows: pd.DataFrame, *, parties: pd.DataFrame, window: tuple[pd.Time
         base.transform_filter("!datum.is_dot")
         .mark_rule(strokeWidth=7, strokeCap="butt", clip=True)
         .encode(x=x_detail, x2="end_excl:T", y=y_px, color=colour_enc,
-                opacity=alt.condition(hidden, alt.value(0.08), alt.value(0.6)), strokeWidth=alt.condition("datum.id === hl", alt.value(10), alt.value(7)), tooltip=tooltip)
+                opacity=alt.condition(hidden, alt.value(0.08), alt.value(0.6)), strokeWidth=alt.condition("datum.id === hl", alt.value(10), alt.value(7)), tooltip=tooltip, description=described)
     )
     days = (
         base.transform_filter("datum.is_dot")
         .mark_point(filled=True, size=70, clip=True)
         .encode(x=x_detail, y=y_px, color=colour_enc,
                 shape=alt.Shape("kind:N", title="Kind", scale=alt.Scale(domain=["statement", "figure", "event"], range=["circle", "diamond", "square"]), legend=None if narrow else alt.Legend(orient="bottom", labelFontSize=11, titleFontSize=11)),
-                opacity=alt.condition(hidden, alt.value(0.08), alt.value(1)), stroke=alt.condition("datum.id === hl", alt.value("#000000"), alt.value("#ffffff")), strokeWidth=highlight, tooltip=tooltip)
+                opacity=alt.condition(hidden, alt.value(0.08), alt.value(1)), stroke=alt.condition("datum.id === hl", alt.value("#000000"), alt.value("#ffffff")), strokeWidth=highlight, tooltip=tooltip, description=described)
     )
     lane_data = alt.Data(values=layout.assign(sep=layout["top"] + layout["height"] + chart_data.LANE_GAP / 2).to_dict("records"))
     seps = alt.Chart(lane_data).mark_rule(color="#d9d6cf", strokeWidth=1).encode(y=alt.Y("sep:Q", scale=None, axis=None))
@@ -127,7 +130,7 @@ def timeline(rows: pd.DataFrame, *, parties: pd.DataFrame, window: tuple[pd.Time
     overview = (
         base.mark_tick(thickness=2, size=6)
         .encode(x=alt.X("start:T", title=None, scale=alt.Scale(domain=[lo.isoformat(), hi.isoformat()]), axis=alt.Axis(labelAngle=0, tickCount=4 if narrow else 8, labelOverlap=True, labelFontSize=11)),
-                y=alt.Y("lane:N", sort=lanes, axis=None, scale=alt.Scale(domain=lanes)), color=colour_enc)
+                y=alt.Y("lane:N", sort=lanes, axis=None, scale=alt.Scale(domain=lanes)), color=colour_enc, description=described)
         .properties(width=width, height=max(30, 5 * len(lanes)), title=alt.TitleParams("Drag across this strip to choose the period shown above", fontSize=11, fontWeight="normal", color="#5b5b57", anchor="start"))
         .add_params(brush)
     )
@@ -231,14 +234,14 @@ def place_map(drawn: dict, *, narrow: bool = False) -> Chart:
         places = pd.DataFrame(panel["places"])
         if len(places):
             points = alt.Chart(places).encode(longitude="longitude:Q", latitude="latitude:Q", tooltip=[alt.Tooltip("name:N", title="Place"), alt.Tooltip("other_names:N", title="Also called"), alt.Tooltip("note:N", title="Note"), alt.Tooltip("mentions:Q", title="Statements about it")])
-            layers.append(points.mark_circle(color="#1d1d1b", opacity=0.9, stroke="#ffffff", strokeWidth=1).encode(size=alt.Size("mentions:Q", title="Statements about the place", scale=alt.Scale(range=[40, 260], domain=[0, drawn["max_mentions"]]), legend=None)).project(**proj))
+            layers.append(points.transform_calculate(aria="'Place: ' + datum.name + '; statements about it: ' + datum.mentions").mark_circle(color="#1d1d1b", opacity=0.9, stroke="#ffffff", strokeWidth=1).encode(description="aria:N", size=alt.Size("mentions:Q", title="Statements about the place", scale=alt.Scale(range=[40, 260], domain=[0, drawn["max_mentions"]]), legend=None)).project(**proj))
             for pos, (align, dx, dy) in LABEL_POSITIONS.items():
                 part = places[places["pos"] == pos]
                 if len(part):
                     layers.append(alt.Chart(part).mark_text(align=align, dx=dx, dy=dy, fontSize=12, fontWeight="bold", color="#1d1d1b").encode(longitude="longitude:Q", latitude="latitude:Q", text="name:N").project(**proj))
         panels.append(alt.layer(*layers).properties(width=panel["width"], height=panel["height"], title=alt.TitleParams(_wrap(panel["title"], 48) if narrow else panel["title"], fontSize=12, fontWeight="normal", color="#5b5b57", anchor="start")))
     body = (alt.vconcat if narrow else alt.hconcat)(*panels, spacing=12)
-    title = _wrap(drawn["title"], 44) if narrow else drawn["title"]
+    title = _wrap(drawn["title"], 36) if narrow else drawn["title"]
     subtitle = _wrap(drawn["subtitle"], 52) if narrow else _wrap(drawn["subtitle"], 115)
     chart = _config(body).properties(title=alt.TitleParams(title, subtitle=subtitle), description=f"{drawn['title']}. {drawn['subtitle']}")
     return Chart(chart)

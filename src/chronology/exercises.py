@@ -148,21 +148,36 @@ def _quote_exercise(h: "Handout", rng: random.Random, number: int, exclude: set[
     by_speaker = {speaker: list(g.itertuples()) for speaker, g in q.groupby("speaker", sort=True)}
     if len(by_speaker) < 2:
         return None
-    speakers = sorted(by_speaker)
-    rng.shuffle(speakers)
-    speakers = speakers[:MATCH_ITEMS]
+    everyone = sorted(by_speaker)
+    rng.shuffle(everyone)
+    # One person more than there are quotes: the last match cannot be made by elimination.
+    n_quotes = min(MATCH_ITEMS, len(everyone) - 1) if len(everyone) >= 3 else len(everyone)
+    speakers = everyone[:n_quotes]
+    spare = everyone[n_quotes:n_quotes + 1]
     picked = [rng.choice(by_speaker[s]) for s in speakers]  # the quotes, in a shuffled order
-    listed = sorted(speakers)
+    listed = sorted(speakers + spare)
     rng.shuffle(listed)  # the speakers, in another
-    listed = _rotate_if_sorted(listed, key=lambda s: speakers.index(s))
+    listed = _rotate_if_sorted(listed, key=lambda s: everyone.index(s))
     letter_of = {s: LETTERS[i] for i, s in enumerate(listed)}
-    role_of = {s: next((r.role for r in by_speaker[s] if r.role), "") for s in listed}
-    who = [f"{s}, {role_of[s]}" if role_of[s] else s for s in listed]
+    who = [_who(s, by_speaker[s]) for s in listed]
     ask = "Match each quote to the person who said it. The quotes are verbatim: the speakers' own words, as the source prints them."
+    if spare:
+        ask += " One person in the list said none of these quotes."
     text = ask + "\n" + "\n".join(f"{i}. {quoted(r.quote)}" for i, r in enumerate(picked, start=1)) + "\n" + "\n".join(f"{letter_of[s]}. {w}" for s, w in zip(listed, who))
     pairs = [f"{i}–{letter_of[r.speaker]} ({r.speaker}, {r.date_text}{', ' + r.channel if r.channel else ''})" for i, r in enumerate(picked, start=1)]
     data = {"ask": ask, "quotes": [r.quote for r in picked], "people": [(letter_of[s], w) for s, w in zip(listed, who)]}
+    if spare:
+        pairs.append(f"{letter_of[spare[0]]} ({spare[0]}) said none of them")
     return Exercise(number, "Who said it?", "quotes", data, text, "list", {"items": pairs}, "; ".join(pairs) + ".")
+
+
+def _who(speaker: str, rows: list) -> str:
+    """A speaker as the matching exercise lists them: name, then role, then the party they speak for
+    (two spokespeople are told apart by whom they speak for)."""
+    role = next((r.role for r in rows if r.role), "")
+    lane = next((r.lane for r in rows if r.lane and r.lane != "Events" and ", " not in r.lane), "")  # not a joint lane
+    bits = [speaker] + ([role] if role else []) + ([f"for {lane}"] if lane and lane.lower() not in f"{speaker} {role}".lower() else [])
+    return ", ".join(bits)
 
 
 def _denial_exercise(h: "Handout", drawn: tuple[pd.Series, pd.Series] | None, number: int) -> Exercise | None:
@@ -185,7 +200,7 @@ def _denial_exercise(h: "Handout", drawn: tuple[pd.Series, pd.Series] | None, nu
         f"The {STANCE_LABELS[denial['stance']]} is entry {numbers.get(denial['id'], '?')}. "
         f"Evidence that would settle it: {evidence}. The source itself does not say who is right."
     )
-    return Exercise(number, "A claim and its denial", "written", {"ask": ask}, ask, "text", {"text": answer_text}, answer_text)
+    return Exercise(number, "A claim and its denial", "written", {"ask": ask, "lines": 8}, ask, "text", {"text": answer_text}, answer_text)
 
 
 def _names_exercise(h: "Handout", rng: random.Random, number: int) -> Exercise | None:
@@ -214,4 +229,4 @@ def _names_exercise(h: "Handout", rng: random.Random, number: int) -> Exercise |
         f"{example} This handout's own text uses {h.sel.convention}; quotes are never changed, "
         "because changing a speaker's words would misreport them."
     )
-    return Exercise(number, "One place, two names", "written", {"ask": ask}, ask, "text", {"text": answer_text}, answer_text)
+    return Exercise(number, "One place, two names", "written", {"ask": ask, "lines": 6}, ask, "text", {"text": answer_text}, answer_text)

@@ -25,15 +25,16 @@ __all__ = ["Handout", "css_string", "date_with_precision"]
 
 
 def date_with_precision(date: str, date_end: str = "") -> str:
-    """'October 2020 (month)', '8 November 2020 (day)', '1987 to 1994 (span: year)'."""
+    """'October 2020 (month)', '8 November 2020 (day)', '1987 to 1994 (years)',
+    'September 2020 to 10 November 2020 (start known to the month, end to the day)'."""
     start = PartialDate.parse(date)
     end = PartialDate.parse(date_end) if date_end else None
     text = display_span(start, end)
     if end is None or end == start:
         return f"{text} ({start.precision})"
     if end.precision == start.precision:
-        return f"{text} (span: {start.precision})"
-    return f"{text} (span: {start.precision} to {end.precision})"
+        return f"{text} ({start.precision}s)"
+    return f"{text} (start known to the {start.precision}, end to the {end.precision})"
 
 
 def css_string(text: str) -> str:
@@ -142,7 +143,10 @@ class Handout:
             "padding-top: 3mm; border-top: 0.5pt solid #d9d6cf; width: 85%; } } }"
         )
         text = f"{self.handout_title}\n{sub}\n{self._credit()}"
-        return section("handout_heading", text, css=page.static_text("handout.css"), margin_box=margin_box, title=self.handout_title, sub=sub, credit=self._credit())
+        from .map_data import static_map_svg  # PAGE: a small static map of the places (vl-convert)
+
+        map_svg, map_text = static_map_svg(self.sel)
+        return section("handout_heading", text, css=page.static_text("handout.css"), margin_box=margin_box, title=self.handout_title, sub=sub, credit=self._credit(), map_svg=map_svg, map_text=map_text)
 
     def chronology(self) -> HTML:
         """Every dated entry in order, each date with its precision as the source gives it."""

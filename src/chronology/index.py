@@ -15,6 +15,7 @@ from .fileio import atomic_write
 
 META_PARAMETERS = "chronology:parameters"
 META_NOTEBOOK = "chronology:notebook"
+META_READABLE = "chronology:parameters-readable"  # the parameters in words, names as the data gave them
 TEMPLATE = "reports-index.html.j2"
 
 
@@ -67,9 +68,10 @@ def reports(out_dir: Path) -> list[dict]:
                 continue
             try:
                 shown = json.loads(params)
-                parameters = ", ".join(_readable(k, v) for k, v in shown.items()) if isinstance(shown, dict) else None
-            except (ValueError, RecursionError):
-                parameters = None
+                readable = _meta(head, META_READABLE)
+                words = [str(w) for w in json.loads(readable)] if readable else [_readable(k, v) for k, v in shown.items()] if isinstance(shown, dict) else None
+            except (ValueError, TypeError, RecursionError):
+                words = None
             title = re.search(r"<title>(.*?)</title>", head, re.S)
             folder = report.with_name(f"{report.stem}_files")
             try:
@@ -83,7 +85,7 @@ def reports(out_dir: Path) -> list[dict]:
                     "file": _safe_text(report.name),
                     "title": _safe_text(html_lib.unescape(title.group(1)) if title else ""),
                     "notebook": _safe_text(_meta(head, META_NOTEBOOK) or ""),
-                    "parameters": _safe_text(parameters if parameters is not None else "parameters unreadable") or "defaults",
+                    "parameters": ([_safe_text(w) for w in words] or ["the defaults"]) if words is not None else ["parameters unreadable"],
                     "folder": _safe_text(folder.name),
                     "svgs": svgs,
                 }
@@ -93,16 +95,55 @@ def reports(out_dir: Path) -> list[dict]:
     return found
 
 
-def _readable(name: str, value) -> str:
-    """One parameter as the index shows it; as_of in words ("as it could be known on 8 November 2020")."""
-    if name == "as_of" and value not in (None, ""):
+NAMING_WORDS = {"dual": "both names (Azerbaijani / Armenian)", "azerbaijani": "Azerbaijani", "armenian": "Armenian"}
+LABELS = {"as_of": "as of", "start": "from", "end": "to", "statements_csv": "data", "answers": "answer key"}
+
+
+def readable_parameters(parameters: dict) -> list[str]:
+    """The parameters in words, for the page's metadata: 'parties: Turkey, Russia', 'naming: Armenian',
+    'as of: 8 November 2020'. Party and topic names are read from the files the page was drawn from."""
+    from .load import sibling_files
+
+    files = sibling_files(Path(parameters.get("statements_csv") or paths.STATEMENTS_CSV))
+    names = {"parties": _names(files.get("parties"), "name"), "topic": _names(files.get("topics"), "label")}
+    order = {k: i for i, k in enumerate(["parties", "topic", "naming", "start", "end", "as_of", "audience", "seed", "answers", "title"])}
+    return [_readable(k, v, names) for k, v in sorted(parameters.items(), key=lambda kv: (order.get(kv[0], 99), kv[0])) if v not in (None, "", [], {}, False)]
+
+
+def _names(path, column: str) -> dict[str, str]:
+    import csv
+
+    try:
+        with open(path, encoding="utf-8", newline="") as fh:
+            # a label with {place} tokens depends on the naming: the id in words instead
+            return {row["id"]: row.get(column) if row.get(column) and "{" not in row[column] else row["id"].replace("-", " ") for row in csv.DictReader(fh)}
+    except (OSError, KeyError, TypeError, ValueError, UnicodeError):
+        return {}
+
+
+def _readable(name: str, value, names: dict | None = None) -> str:
+    """One parameter in words: 'naming: Armenian', 'as of: 8 November 2020', 'parties: Turkey, Russia'."""
+    names = names or {}
+    label = LABELS.get(name, name.replace("_", " "))
+    if name in ("as_of", "start", "end"):
         from .dates import DateError, PartialDate
 
         try:
-            return f"as it could be known on {PartialDate.parse(str(value)).display()} (as_of={value})"
+            return f"{label}: {PartialDate.parse(str(value)).display()}"
         except DateError:
             pass
-    return f"{name}={value}"
+    if name == "naming":
+        return f"{label}: {NAMING_WORDS.get(str(value), value)}"
+    if name == "parties":
+        ids = value if isinstance(value, list) else [p.strip() for p in str(value).split(",")]
+        return f"{label}: " + ", ".join(names.get("parties", {}).get(str(p), str(p)) for p in ids)
+    if name == "topic":
+        return f"{label}: {names.get('topic', {}).get(str(value), value)}"
+    if name == "statements_csv":
+        return f"{label}: {Path(str(value)).name}"
+    if name == "answers":
+        return "with the answer key" if value else "without the answer key"
+    return f"{label}: {value}"
 
 
 def index_page(found: list[dict]) -> str:

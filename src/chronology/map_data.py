@@ -4,6 +4,8 @@ others (a greedy placement over four positions; charts.LABEL_POSITIONS draws the
 
 from __future__ import annotations
 
+import re
+
 import json
 import math
 
@@ -120,8 +122,8 @@ def place_map(sel: Selection, narrow: bool = False) -> dict | None:
     off_map = shown[~shown["id"].isin(near["id"])]
     inset = near[[_km((focus.longitude, focus.latitude), (r.longitude, r.latitude)) <= INSET_KM for r in near.itertuples()]]
     has_inset = len(inset) >= 2
-    w_loc, h_loc = (300, 230) if narrow else (310, 300)
-    w_in, h_in = (300, 280) if narrow else (330, 300)
+    w_loc, h_loc = (275, 220) if narrow else (310, 300)
+    w_in, h_in = (275, 265) if narrow else (330, 300)
     lon0, lon1 = near["longitude"].min(), near["longitude"].max()
     lat0, lat1 = near["latitude"].min(), near["latitude"].max()
     pad_lon, pad_lat = max(1.6, (lon1 - lon0) * 0.25), max(1.2, (lat1 - lat0) * 0.3)
@@ -212,3 +214,24 @@ def _label_point(feature: dict) -> tuple[float, float]:
     polys = geom["coordinates"] if geom["type"] == "MultiPolygon" else [geom["coordinates"]]
     ring = max((p[0] for p in polys), key=len)
     return sum(pt[0] for pt in ring) / len(ring), sum(pt[1] for pt in ring) / len(ring)
+
+
+def static_map_svg(sel: Selection) -> tuple[str, str]:
+    """(svg, description): the report's map (region and close-up) drawn once as a static SVG by
+    vl-convert, for the printed handout; ('', '') without places or without vl-convert."""
+    from . import charts
+
+    drawn = place_map(sel)
+    if drawn is None:
+        return "", ""
+    try:
+        import vl_convert
+    except ImportError:
+        return "", ""
+    spec = charts.place_map(drawn).spec()
+    svg = vl_convert.vegalite_to_svg(spec)
+    svg = svg[svg.find("<svg"):] if "<svg" in svg else ""  # no XML prolog inside HTML
+    svg = svg.replace("<svg", '<svg aria-hidden="true" focusable="false"', 1)  # the figure around it carries the text
+    # Its own ids: a chart drawn in the page by Vega uses the same "clip1", "clip2"...
+    svg = re.sub(r'(id="|url\(#|href="#)([\w-]+)', r"\1handout-map-\2", svg)
+    return svg, f"{drawn['title']}. {drawn['subtitle']}"

@@ -23,7 +23,7 @@ from pathlib import Path
 from . import paths
 from .errors import InputError
 from .fileio import atomic_write
-from .index import META_NOTEBOOK, META_PARAMETERS, write_index
+from .index import META_NOTEBOOK, META_PARAMETERS, META_READABLE, readable_parameters, write_index
 from .inputs import (  # noqa: F401  (the pipeline's checks, also reached as render.*)
     MAX_NOTEBOOK_BYTES,
     NOTEBOOKS,
@@ -287,7 +287,8 @@ def _write(nb, nb_path: Path, parameters: dict, out_dir: Path, target: Path, pro
     from .page import export_html
 
     title = _page_title(nb) or target.stem
-    meta = {META_PARAMETERS: json.dumps(parameters, sort_keys=True, default=str), META_NOTEBOOK: nb_path.name}
+    meta = {META_PARAMETERS: json.dumps(parameters, sort_keys=True, default=str), META_NOTEBOOK: nb_path.name,
+            META_READABLE: json.dumps(readable_parameters(parameters), default=str)}
     body = export_html(nb, title=title, meta=meta)
     charts = drawer.charts() if drawer is not None else {}
     try:

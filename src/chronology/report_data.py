@@ -86,7 +86,9 @@ def party_name(sel, party: str) -> str:
 
 def party_badges(sel, cell) -> list[dict]:
     """One badge per party of a row (a joint statement has several); an event has none."""
-    return [{"side": sel.parties.loc[p, "side"] if p in sel.parties.index else "event", "name": party_name(sel, p), "role": ROLE_WORDS.get(role_of(sel, p), "")} for p in ids(cell)]
+    from .chart_data import lane_colour  # PAGE: the badge's dot has the party's one colour (dark text beside it)
+
+    return [{"side": sel.parties.loc[p, "side"] if p in sel.parties.index else "event", "name": party_name(sel, p), "role": ROLE_WORDS.get(role_of(sel, p), ""), "colour": lane_colour(sel.parties, party_name(sel, p))} for p in ids(cell)]
 
 
 def parties_text(sel, cell) -> str:
