@@ -1,7 +1,12 @@
 """data/datapackage.json is a Data Package that Frictionless accepts and that checks every row.
 
 Runs the `frictionless` command of the environment (pinned in the test extras) on the bundled data
-and on a broken copy: an unknown party (a foreign key) and a month 13 (a pattern) must fail it.
+and on a broken copy: an unknown place (a foreign key), a party cell that is not a ';' list of ids
+(a pattern) and a month 13 (a pattern) must fail it.
+
+statements.party and source_id are ';' lists of ids: Table Schema foreign keys take single values,
+so Frictionless checks only their form there; an unknown id in a list is refused by
+the loader (tests/bad_inputs/refuse_unknown_party.csv, tests/test_bad_inputs.py), not by Frictionless.
 """
 
 from __future__ import annotations
@@ -46,8 +51,9 @@ def broken_copy(folder: Path) -> Path:
     path = folder / "statements.csv"
     with path.open(encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
-    rows[1]["party"] = "atlantis"  # not in parties.csv
+    rows[1]["place_id"] = "atlantis"  # not in places.csv: a single id with a foreign key
     rows[2]["date"] = "2020-13-01"  # no month 13
+    rows[3]["party"] = "Atlantis, Azerbaijan"  # not a ';' list of ids
     with path.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.DictWriter(fh, list(rows[0]))
         writer.writeheader()
@@ -89,9 +95,11 @@ def test_frictionless_accepts_the_bundled_data_and_checks_every_row(results):
     assert checked["statements"] > 0
 
 
-def test_frictionless_rejects_an_unknown_party_and_month_13(results):
+def test_frictionless_rejects_an_unknown_place_a_malformed_party_and_month_13(results):
     _, (code, rep) = results
     assert code != 0 and not rep["valid"]
     errors = [e for t in rep["tasks"] if t["name"] == "statements" for e in t["errors"]]
     assert any(e["type"] == "foreign-key" and e.get("rowNumber") == 3 for e in errors), errors
     assert any(e["type"] == "constraint-error" and e.get("fieldName") == "date" and e.get("rowNumber") == 4 for e in errors), errors
+    assert any(e["type"] == "constraint-error" and e.get("fieldName") == "party" and e.get("rowNumber") == 5 for e in errors), errors
+    assert len(errors) == 3, errors  # nothing else in the copy is wrong

@@ -75,11 +75,14 @@ def default_report():
 
 
 def test_chart_bundle_is_vegalite_v5_with_an_svg_copy(default_report):
-    data, metadata = default_report.figures_chart()._repr_mimebundle_()
+    chart = default_report.figures_chart()
+    data, metadata = chart._repr_mimebundle_()
     assert set(data) == {frontends.VEGALITE_V5_MIME, "image/svg+xml"}
     assert data[frontends.VEGALITE_V5_MIME]["$schema"] == frontends.VEGALITE_V5_SCHEMA
     assert data["image/svg+xml"].lstrip().startswith("<svg") and 'class="mark-' in data["image/svg+xml"]
     assert metadata[frontends.VEGALITE_V5_MIME]["embed_options"]["renderer"] == "svg"
+    # A wide/narrow pair shows its wide chart in a notebook: no page-only narrow copy in the spec.
+    assert "narrow" not in data[frontends.VEGALITE_V5_MIME].get("usermeta", {})
 
 
 def test_every_chart_compiles_with_vega_lite_5(default_report):
@@ -89,9 +92,12 @@ def test_every_chart_compiles_with_vega_lite_5(default_report):
     oldest = vl_convert.get_vegalite_versions()[0]
     assert oldest.startswith("5.")
     for make in (default_report.timeline, default_report.figures_chart, default_report.place_map):
-        spec = frontends.as_vegalite_v5(make().spec())
-        vega = vl_convert.vegalite_to_vega(spec, vl_version=oldest)
-        assert vega["marks"], make.__name__
+        chart = make()
+        # A wide/narrow pair (charts.Responsive): the page may draw either, so both must compile.
+        for version, made in (("wide", getattr(chart, "wide", chart)), ("narrow", getattr(chart, "narrow", chart))):
+            spec = frontends.as_vegalite_v5(made.spec())
+            vega = vl_convert.vegalite_to_vega(spec, vl_version=oldest)
+            assert vega["marks"], f"{make.__name__} ({version})"
 
 
 def test_page_outputs_in_the_render_route(default_report, monkeypatch):

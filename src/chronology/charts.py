@@ -274,9 +274,11 @@ class Responsive:
         return spec
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        from .page import altair_renderer
+        # The render route's page gets both versions (report.js picks); notebook front ends get the
+        # wide chart as Vega-Lite 5 + SVG (frontends.chart_bundle).
+        from .frontends import chart_bundle, page_mode
 
-        return altair_renderer(self.spec())
+        return chart_bundle(self.spec() if page_mode() else self.wide.spec())
 
     def __repr__(self) -> str:
         return f"<chart: {self.chart.description}>"
