@@ -49,7 +49,7 @@ def exported() -> tuple[list[str], list[dict]]:
 def copy_data(tmp_path: Path) -> Path:
     folder = tmp_path / "data"
     folder.mkdir()
-    for f in ("statements", "places", "parties", "sources"):
+    for f in ("statements", "places", "parties", "sources", "topics", "measures"):
         shutil.copy(paths.DATA_DIR / f"{f}.csv", folder / f"{f}.csv")
     return folder / "statements.csv"
 
@@ -99,8 +99,10 @@ def test_group_is_the_party_name_and_events_are_grouped_together(exported, bundl
     _, rows = exported
     names = dict(zip(bundled.parties["id"], bundled.parties["name"]))
     for r, (_, st) in zip(events(rows), bundled.statements.iterrows()):
-        assert r["Group"] == (names[st["party"]] if st["party"] else "Events")
-    assert {"Azerbaijan", "Armenia", "Nagorno-Karabakh authorities", "Events"} <= {r["Group"] for r in rows}
+        # a joint statement ('russia;armenia;azerbaijan'): every party's name, in the row's order
+        assert r["Group"] == ("; ".join(names[p] for p in st["party"].split(";")) if st["party"] else "Events"), st["id"]
+    groups = {r["Group"] for r in rows}
+    assert {"Azerbaijan", "Armenia", "Nagorno-Karabakh authorities", "Events", "Russia; Armenia; Azerbaijan"} <= groups
 
 
 def test_text_holds_the_verbatim_quote_and_the_source(exported):
@@ -144,7 +146,7 @@ def test_formula_cells_are_neutralised(tmp_path):
     assert any(t.startswith("'=HYPERLINK(\"http://evil.example\",\"click\")") for t in texts)
     assert any(t.startswith("'@SUM(A1:A9)") for t in texts)
     assert any(t.startswith("'-1+2 strikes on Barda/Partav") for t in texts)
-    assert "'=cmd|' /C calc'!A0 \u2014 Control of karabakh" in [r["Headline"] for r in rows]
+    assert "'=cmd|' /C calc'!A0 \u2014 Control of Nagorno-Karabakh/Artsakh/Karabakh" in [r["Headline"] for r in rows]
     for r in rows:
         for cell in r.values():
             assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
@@ -155,9 +157,15 @@ def test_headlines_are_short_and_the_summary_is_in_the_text(exported, bundled):
     for r in events(rows):
         assert len(r["Headline"]) <= 80 and "\n" not in r["Headline"], r["Headline"]
     aliyev = next(r for r in rows if "There is no force in the world" in r["Text"])
-    assert aliyev["Headline"] == "Ilham Aliyev \u2014 Control of karabakh"
+    assert aliyev["Headline"] == "Ilham Aliyev \u2014 Control of Nagorno-Karabakh/Artsakh/Karabakh"  # topics.csv's label
     assert aliyev["Text"].splitlines()[0] == "Aliyev pledges to retake Nagorno-Karabakh/Artsakh/Karabakh for Azerbaijan."
-    assert [r["Headline"] for r in events(rows)][:4] == ["Background", "BBC News \u2014 Casualties", "Ceasefire", "Outbreak"]
+    assert [r["Headline"] for r in events(rows)][:4] == [
+        "Background of the conflict over Nagorno-Karabakh/Artsakh/Karabakh", "BBC News \u2014 Casualties",
+        "Ceasefires and truces", "Outbreak of fighting in September 2020",
+    ]
+    # a long label is cut at a word, the speaker kept whole
+    road = [r["Headline"] for r in events(rows) if r["Headline"].startswith("Nagorno-Karabakh Defence Army \u2014 The road from")]
+    assert road and all(h.endswith("\u2026") for h in road), road
 
 
 def test_naming_changes_headlines_but_never_quotes(bundled):
@@ -237,22 +245,26 @@ def test_round_trip_of_our_export_is_lossless(tmp_path, bundled, fmt):
     assert (st["quote"] != "").sum() == (bundled.statements["quote"] != "").sum() > 5
     assert (st["speaker"] != "").sum() > 10 and (st["responds_to"] != "").sum() > 3 and (st["kind"] == "figure").sum() > 3
     assert out.read_bytes() == paths.STATEMENTS_CSV.read_bytes()  # the file itself, byte for byte
-    for table in ("sources", "places"):
+    for table in ("sources", "places", "topics", "measures"):
         assert_same_frames(getattr(back, table), getattr(bundled, table), table)
+    assert (out.parent / "topics.csv").exists() and (out.parent / "measures.csv").exists()
     used = set(bundled.statements["party"]) - {""}
     assert_same_frames(back.parties, bundled.parties[bundled.parties["id"].isin(used)], "parties")
 
 
 def test_round_trip_carries_new_columns(tmp_path):
-    """Columns the exporter does not know (record model v2: time, time_zone, truce) survive, in their place."""
+    """The record model's columns (time, time_zone, truce, ...) and a column no schema knows (editor_note,
+    between summary and measure) survive, in their place."""
     data = copy_data(tmp_path)
     with data.open(encoding="utf-8", newline="") as fh:
         reader = csv.DictReader(fh)
-        fields, rows = list(reader.fieldnames) + ["time", "time_zone", "truce"], list(reader)
+        fields, rows = list(reader.fieldnames), list(reader)
+    assert {"time", "time_zone", "truce", "about_party", "basis", "revises"} <= set(fields)
+    fields.insert(fields.index("summary") + 1, "editor_note")
     for r in rows:
-        r.update(time="", time_zone="", truce="")
+        r.update(editor_note="")
     by_id = {r["id"]: r for r in rows}
-    by_id["aliyev-no-force"].update(time="14:05", time_zone="Asia/Baku", truce="russian-truce-1")
+    by_id["aliyev-no-force"].update(time="14:05", time_zone="Asia/Baku", truce="russian-truce-1", editor_note="checked, 1 & 2")
     with data.open("w", encoding="utf-8", newline="") as fh:
         w = csv.DictWriter(fh, fields, lineterminator="\n")
         w.writeheader()
@@ -266,7 +278,8 @@ def test_round_trip_carries_new_columns(tmp_path):
         with out.open(encoding="utf-8", newline="") as fh:
             back = {r["id"]: r for r in csv.DictReader(fh)}
         assert back["aliyev-no-force"]["time"] == "14:05" and back["aliyev-no-force"]["time_zone"] == "Asia/Baku"
-        assert back["aliyev-no-force"]["truce"] == "russian-truce-1"
+        assert back["aliyev-no-force"]["truce"] == "russian-truce-1" and back["aliyev-no-force"]["editor_note"] == "checked, 1 & 2"
+        assert list(back["aliyev-no-force"]) == fields
         assert out.read_text(encoding="utf-8") == data.read_text(encoding="utf-8")
 
 
@@ -283,7 +296,7 @@ def test_party_and_source_lists(bundled, tmp_path):
     ds.files = {}  # the frame, not the file, is exported
     slides = build_slides(ds)
     joint = next(s for s in slides if s.unique_id == "azerbaijan-blames-outbreak")
-    assert joint.group == "Azerbaijan; Turkey" and joint.headline == "Azerbaijan \u2014 Outbreak"
+    assert joint.group == "Azerbaijan; Turkey" and joint.headline == "Azerbaijan \u2014 Outbreak of fighting in September 2020"
     assert "Sources: BBC News" in joint.text_plain
     assert {p["id"] for p in slides[0].hidden["parties"]} >= {"azerbaijan", "turkey"}
     for fmt, text in (("json", export_json(slides)), ("csv", export_csv(slides))):
@@ -302,13 +315,16 @@ def test_party_and_source_lists(bundled, tmp_path):
 def test_export_selection_start_end_parties_naming(bundled):
     data = json.loads(export("--format", "json", "--start", "2020-11", "--end", "2020-11-10", "--parties", "azerbaijan,armenia", "--naming", "armenian"))
     rows = [e["chronology"] for e in data["events"]]
-    assert rows and {r["party"] for r in rows} <= {"azerbaijan", "armenia"}
+    # a kept row names one of the parties, alone or in a joint statement ('russia;armenia;azerbaijan')
+    assert rows and all({"azerbaijan", "armenia"} & set(r["party"].split(";")) for r in rows), [r["party"] for r in rows]
+    assert any(";" in r["party"] for r in rows)
     ends = {r["id"]: e for r, e in zip(rows, data["events"])}
     assert all(r["date"] <= "2020-11-10" and max(r["date"], r["date_end"]) >= "2020-11" for r in rows), [r["date"] for r in rows]
     assert len(ends) < len(bundled.statements)
     assert not any(r["date"].startswith("1987") for r in rows)  # the background is left out: it set the zoom
     assert "Shushi" in " ".join(e["text"]["headline"] + e["text"]["text"] for e in data["events"])
-    assert {p["id"] for p in data["title"]["chronology"]["parties"]} <= {"azerbaijan", "armenia"}
+    named = {p for r in rows for column in ("party", "about_party") for p in r[column].split(";") if p}
+    assert {p["id"] for p in data["title"]["chronology"]["parties"]} == named  # the parties the kept rows name, no other
     _, csv_rows = rows_of(export("--start", "2020-09-27"))
     assert len(events(csv_rows)) == (bundled.statements["end"] >= "2020-09-27").sum() < len(bundled.statements)
     code, stdout, err = run_cli("timeline", "export", "--parties", "nobody")
@@ -324,7 +340,11 @@ def test_round_trip_of_a_selection_imports(tmp_path):
     code, stdout, err = run_cli("timeline", "import", str(exported_file), "--out", str(out))
     assert code == 0, err
     ds = load_dataset(out)
-    assert set(ds.statements["party"]) == {"armenia"} and list(ds.parties["id"]) == ["armenia"]
+    parties = [set(cell.split(";")) for cell in ds.statements["party"]]
+    assert parties and all("armenia" in p for p in parties)  # joint statements Armenia signed are kept
+    named = set().union(*parties, *(set(c.split(";")) for c in ds.statements["about_party"] if c))
+    assert set(ds.parties["id"]) == named and "turkey" not in named  # only the parties the kept rows name
+    assert (out.parent / "topics.csv").exists() and (out.parent / "measures.csv").exists()
 
 
 @pytest.fixture

@@ -5,8 +5,9 @@ What a slide shows
   place names in --naming), in date order; a title slide first. Rows with kind=event and
   topic=era go out as TimelineJS eras (Type `era`, JSON `eras`).
 - Headline: short, "who — what": the speaker (else the party names, else nothing) and the topic's
-  label (topics.csv beside the data when there is one, else the topic id in words, place ids in the
-  naming). Eras: the summary, cut to 80 characters.
+  label (the dataset's topics: topics.csv beside the data, else the bundled one; a topic it does not
+  name: the topic id in words; place ids in the naming), cut to 80 characters at a word with "…".
+  Eras: the summary, cut the same way.
 - Text: the summary (in the naming), then the verbatim quote (never renamed), who said it, what it
   answers, the figure, and the source(s).
 - Display Date: the span as `dates.display_span` writes it, then " — " and the source's own words.
@@ -23,8 +24,8 @@ Lossless round trip (`timeline import` of our own export gives back every column
 - JSON: each event and era carries `"chronology": {COLUMN: TEXT, ...}`, the statements row with every
   column of the file (new columns included, values as written); the title slide carries
   `"chronology": {"format": "chronology-timelinejs/1", "columns": [...], "parties": [...],
-  "sources": [...], "places": [...]}`: the statements columns in order and the rows of the other
-  tables the kept rows use (all places). TimelineJS ignores keys it does not know.
+  "sources": [...], "places": [...], "topics": [...], "measures": [...]}`: the statements columns in
+  order and the rows of the other tables the kept rows use (all places, topics and measures). TimelineJS ignores keys it does not know.
 - CSV (18 columns, none added): the `Media Credit` cell, unused when `Media` is empty (TimelineJS
   shows a credit only under a media item), holds `chronology:` + the same JSON object, compact, on
   every slide (the title row's holds the dataset object). A row whose Media Credit does not start
@@ -220,7 +221,11 @@ def build_slides(ds, rows=None, naming: str = "dual", title: str | None = None, 
     columns, raw = raw_rows(statements_path)
     frame_columns = [c for c in ds.statements.columns if c not in DERIVED]
     columns = columns or frame_columns
-    labels = topic_labels(statements_path)
+    topics_frame = getattr(ds, "topics", None)
+    if topics_frame is not None:  # beside the statements, else the bundled topics (as the loader reads them)
+        labels = {str(i): str(lab) for i, lab in zip(topics_frame["id"], topics_frame["label"]) if str(lab)}
+    else:
+        labels = topic_labels(statements_path)
     summaries = {sid: fill(s, place_names) for sid, s in zip(ds.statements["id"], ds.statements["summary"])}
 
     def source_part(source_ids: str) -> Part | None:
@@ -259,6 +264,10 @@ def build_slides(ds, rows=None, naming: str = "dual", title: str | None = None, 
         "sources": [r for r in _frame_records(ds.sources) if r.get("id") in kept_sources],
         "places": _frame_records(ds.places),
     }
+    for table in ("topics", "measures"):  # all rows, like places: the folder an import writes validates
+        frame = getattr(ds, table, None)
+        if frame is not None:
+            dataset[table] = _frame_records(frame)
 
     slides: list[Slide] = []
     n = len(rows)
@@ -292,7 +301,7 @@ def build_slides(ds, rows=None, naming: str = "dual", title: str | None = None, 
         else:
             who = row["speaker"] or party_text
             label = topic_label(row["topic"], labels, place_names)
-            headline = f"{who} \u2014 {label}" if who else label
+            headline = _cut(f"{who} \u2014 {label}" if who else label)
         parts = [Part(summary)]
         if row["quote"]:
             parts.append(Part(f"\u201c{row['quote']}\u201d", f"<blockquote>\u201c{esc(row['quote'])}\u201d</blockquote>"))

@@ -1,10 +1,11 @@
 """TimelineJS (Knight Lab) import: a TimelineJS spreadsheet saved as CSV, or TimelineJS JSON
 (`title`, `events`, `eras`: the format of TimelineJS's templates and API) -> statements.csv rows,
-plus the parties.csv, sources.csv and places.csv they need.
+plus the parties.csv, sources.csv and places.csv they need (and, for our own exports, the
+topics.csv and measures.csv they carry).
 
 Our own exports (see timelinejs_export: the `chronology` object of each JSON slide, the
 `chronology:` Media Credit cell of each CSV row) come back LOSSLESSLY: every column of every row
-as it was written, the parties, sources and places they use. Any other slide is read as follows
+as it was written, the parties, sources and places they use, the topics and measures. Any other slide is read as follows
 (see also tests/test_timeline.py):
 - Type `title`: not an event; its headline becomes the title of the source row and is reported on
   stderr as `# title: ...`. Type `era` (and JSON `eras`): a kind=event row with topic `era`.
@@ -70,6 +71,8 @@ class Imported:
     parties: dict[str, dict] = field(default_factory=dict)  # id -> parties.csv row (new ones)
     sources: dict[str, dict] = field(default_factory=dict)  # id -> sources.csv row
     places: list[dict] = field(default_factory=list)  # our export's places
+    topics: list[dict] = field(default_factory=list)  # our export's topics (none from a foreign sheet)
+    measures: list[dict] = field(default_factory=list)  # our export's measures
     title: str = ""
     title_text: str = ""
     foreign: int = 0  # slides read as ordinary TimelineJS slides (not our hidden rows)
@@ -394,6 +397,8 @@ def read_timeline(
                 if isinstance(r, dict) and r.get("id"):
                     target[str(r["id"])] = _text_row(r)
         out.places = [_text_row(r) for r in dataset.get("places") or [] if isinstance(r, dict) and r.get("id")]
+        out.topics = [_text_row(r) for r in dataset.get("topics") or [] if isinstance(r, dict) and r.get("id")]
+        out.measures = [_text_row(r) for r in dataset.get("measures") or [] if isinstance(r, dict) and r.get("id")]
         place_ids |= {r["id"] for r in out.places}
     hidden_ids = {str(s.hidden.get("id", "")) for s in slides if s.type != "title" and s.hidden}
     ids.used |= hidden_ids

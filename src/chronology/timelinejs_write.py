@@ -14,7 +14,7 @@ from pathlib import Path
 from . import paths
 from .fileio import atomic_write
 from .problem import Problem
-from .schema import PARTIES, PLACES, SOURCES
+from .schema import MEASURES_TABLE, PARTIES, PLACES, SOURCES, TOPICS
 from .text import neutralise
 from .timelinejs_export import (
     IMPORTED_PUBLISHER,
@@ -123,8 +123,12 @@ def plan_folder(imported: Imported, src: Path, out: Path, *, source_id: str, sid
         source_rows.update({sid: b[sid] for sid in missing if sid in b})
 
     place_rows = {r["id"]: r for r in imported.places}
+    # our export's topics and measures (a foreign sheet has none: the loader takes the bundled ones)
+    topic_rows = {r["id"]: r for r in imported.topics}
+    measure_rows = {r["id"]: r for r in imported.measures}
     new_count = 0
-    for table, rows in ((PARTIES, party_rows), (SOURCES, source_rows), (PLACES, place_rows)):
+    tables = ((PARTIES, party_rows), (SOURCES, source_rows), (PLACES, place_rows), (TOPICS, topic_rows), (MEASURES_TABLE, measure_rows))
+    for table, rows in tables:
         target = folder / table.filename
         if target.resolve() == out.resolve():
             continue
@@ -177,7 +181,8 @@ def check_plan(plan: Plan, out: Path) -> None:
             return beside if beside.exists() else None
 
         try:
-            load_dataset(staged["statements"], places=pick(PLACES), parties=pick(PARTIES), sources=pick(SOURCES))
+            load_dataset(staged["statements"], places=pick(PLACES), parties=pick(PARTIES), sources=pick(SOURCES),
+                         topics=pick(TOPICS), measures=pick(MEASURES_TABLE))
         except DataError as err:
             problems = [
                 Problem(real.get(p.file, p.file), p.line, p.column, p.value, p.expected)
