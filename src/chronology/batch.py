@@ -11,10 +11,10 @@ import os
 from pathlib import Path
 
 from . import paths
+from .errors import ChronologyError
 from .index import write_index
 from .kernel import Kernel
-from .errors import ChronologyError
-from .render import BadRenderInput, RenderError, check_inputs, check_parameters, parameter_types, render, resolve_notebook, safe_output_path
+from .render import BadRenderInput, check_inputs, check_parameters, parameter_types, render, resolve_notebook, safe_output_path
 
 
 def variants(vary: list[tuple[str, str]], types: dict | None = None) -> list[dict]:

@@ -19,7 +19,7 @@ class Cells:
         self._empty = None
 
     @classmethod
-    def stripped(cls, raw: np.ndarray, factorise: bool) -> "Cells":
+    def stripped(cls, raw: np.ndarray, factorise: bool) -> Cells:
         """Strip surrounding spaces: per distinct value for coded columns, else cell by cell."""
         if not factorise:
             out = np.empty(len(raw), dtype=object)
@@ -36,7 +36,7 @@ class Cells:
         uniques = np.asarray(uniques, dtype=object)
         return cls(uniques[codes], codes, uniques)
 
-    def take(self, keep: np.ndarray) -> "Cells":
+    def take(self, keep: np.ndarray) -> Cells:
         codes = self._codes[keep] if self._codes is not None else None
         return Cells(self.values[keep], codes, self._uniques)
 

@@ -8,14 +8,12 @@ same party keeps its colour and its lane in every chart and every variant of the
 
 from __future__ import annotations
 
-import math
-from typing import Iterable
+from collections.abc import Iterable
 
 import altair as alt
 import pandas as pd
 
-from . import charts, guards
-from .selection import Selection
+from . import charts
 
 LISTED_PARTIES = 12  # parties named in prose and given their own lane; the rest are counted together
 EVENT_LANE, OTHER_LANE = "Events", "Other parties"
@@ -137,7 +135,7 @@ def timeline_rows(v: pd.DataFrame, parties: pd.DataFrame | None = None, width: i
     e = t1.where(~rows["is_dot"], t0 + 0.5 + dot_days / 2)
     rows["slot"] = 0
     rows["same_day"] = rows.groupby(["lane", "start", "is_dot"])["id"].transform("count")
-    for lane, idx in rows.groupby("lane").groups.items():
+    for idx in rows.groupby("lane").groups.values():
         order = sorted(idx, key=lambda i: (s[i], e[i]))
         for i, slot in zip(order, _pack([s[i] for i in order], [e[i] for i in order])):
             rows.at[i, "slot"] = slot

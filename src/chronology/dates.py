@@ -28,7 +28,7 @@ class PartialDate:
     day: int | None = None
 
     @classmethod
-    def parse(cls, text: str) -> "PartialDate":
+    def parse(cls, text: str) -> PartialDate:
         """'2020', '2020-10' or '2020-11-08'; anything else raises DateError with a hint."""
         text = text.strip()
         m = _PATTERN.match(text)

@@ -58,7 +58,7 @@ class Editorial:
     road: Road | None = None
 
     @classmethod
-    def beside(cls, statements_csv: Path) -> "Editorial":
+    def beside(cls, statements_csv: Path) -> Editorial:
         """The editorial file beside the statements CSV, or the generic text when there is none."""
         path = Path(statements_csv).parent / FILE_NAME
         if not path.exists():
@@ -66,7 +66,7 @@ class Editorial:
         return cls.from_file(path)
 
     @classmethod
-    def from_file(cls, path: Path) -> "Editorial":
+    def from_file(cls, path: Path) -> Editorial:
         try:
             raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         except (OSError, UnicodeDecodeError, yaml.YAMLError) as err:

@@ -83,7 +83,7 @@ def _rotate_if_sorted(items: list, key) -> list:
     return items
 
 
-def build_exercises(h: "Handout") -> list[Exercise]:
+def build_exercises(h: Handout) -> list[Exercise]:
     """The exercises of this version: one generator, seeded once, drawn from in a fixed order."""
     rng = random.Random(h.params.seed)
     # The denial is drawn first so that its words are kept out of the quote exercise.
@@ -105,7 +105,7 @@ def build_exercises(h: "Handout") -> list[Exercise]:
     return built
 
 
-def _order_exercise(h: "Handout", rng: random.Random, number: int) -> Exercise | None:
+def _order_exercise(h: Handout, rng: random.Random, number: int) -> Exercise | None:
     """Entries whose dates do not overlap, so that exactly one order is right."""
     from .handout import date_with_precision
 
@@ -142,7 +142,7 @@ def _order_exercise(h: "Handout", rng: random.Random, number: int) -> Exercise |
     return Exercise(number, "Put the events in order", "order", data, text, "order", {"order": order, "items": detail}, answer_text)
 
 
-def _quote_exercise(h: "Handout", rng: random.Random, number: int, exclude: set[str]) -> Exercise | None:
+def _quote_exercise(h: Handout, rng: random.Random, number: int, exclude: set[str]) -> Exercise | None:
     """One verbatim quote per speaker, quotes and speakers shuffled separately."""
     q = h.view[(h.view["quote"] != "") & ~h.view["id"].isin(exclude)]
     by_speaker = {speaker: list(g.itertuples()) for speaker, g in q.groupby("speaker", sort=True)}
@@ -180,7 +180,7 @@ def _who(speaker: str, rows: list) -> str:
     return ", ".join(bits)
 
 
-def _denial_exercise(h: "Handout", drawn: tuple[pd.Series, pd.Series] | None, number: int) -> Exercise | None:
+def _denial_exercise(h: Handout, drawn: tuple[pd.Series, pd.Series] | None, number: int) -> Exercise | None:
     if drawn is None:
         return None
     claim, denial = drawn
@@ -203,7 +203,7 @@ def _denial_exercise(h: "Handout", drawn: tuple[pd.Series, pd.Series] | None, nu
     return Exercise(number, "A claim and its denial", "written", {"ask": ask, "lines": 8}, ask, "text", {"text": answer_text}, answer_text)
 
 
-def _names_exercise(h: "Handout", rng: random.Random, number: int) -> Exercise | None:
+def _names_exercise(h: Handout, rng: random.Random, number: int) -> Exercise | None:
     places = h.two_name_places()
     if places.empty:
         return None

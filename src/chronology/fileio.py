@@ -165,9 +165,9 @@ def check_output_folder(folder, flag: str = "--out") -> None:
             except OSError as err:
                 raise InputError(f"{flag}: {folder}: expected a folder you can write to: {err.strerror or err}") from None
         if not stat.S_ISDIR(pst.st_mode):
-            raise InputError(f"{flag}: {folder}: expected a folder, but {parent} is a file")
+            raise InputError(f"{flag}: {folder}: expected a folder, but {parent} is a file") from None
         if not os.access(parent, os.W_OK | os.X_OK):
-            raise InputError(f"{flag}: {folder}: expected a folder you can write to (cannot create it in {parent})")
+            raise InputError(f"{flag}: {folder}: expected a folder you can write to (cannot create it in {parent})") from None
         return
     except OSError as err:
         if err.errno == errno.ELOOP:

@@ -55,7 +55,7 @@ class Handout:
     sel: Selection
 
     @classmethod
-    def from_parameters(cls, **values) -> "Handout":
+    def from_parameters(cls, **values) -> Handout:
         """Check the parameters and load the data; raise a clear error naming every problem."""
         params, data = load(values)
         return cls(Selection(params, data))

@@ -29,7 +29,7 @@ class Kernel:
     def _start(self) -> None:
         # Two kernels starting at the same moment (a batch on two cores) can pick the same free
         # port; the loser dies at start-up, so a failed start is tried again on fresh ports.
-        for attempt in range(3):
+        for _attempt in range(3):
             try:
                 self._start_once()
                 self.error = None

@@ -4,10 +4,9 @@ others (a greedy placement over four positions; charts.LABEL_POSITIONS draws the
 
 from __future__ import annotations
 
-import re
-
 import json
 import math
+import re
 
 import pandas as pd
 

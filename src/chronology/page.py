@@ -5,8 +5,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
-from functools import lru_cache
-from pathlib import Path
+from functools import cache, lru_cache
 
 from . import paths
 
@@ -107,7 +106,7 @@ def _wrap_bundle(bundle: str) -> str:
     return "(function(){\n" + bundle + "\n})();"
 
 
-@lru_cache(maxsize=None)
+@cache
 def static_text(name: str) -> str:
     return (paths.TEMPLATES_DIR / "static" / name).read_text(encoding="utf-8")
 

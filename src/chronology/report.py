@@ -77,7 +77,7 @@ class Report:
     sel: Selection
 
     @classmethod
-    def from_parameters(cls, **values) -> "Report":
+    def from_parameters(cls, **values) -> Report:
         """Check the parameters and load the data; raise a clear error naming every problem."""
         params, data = load(values)
         return cls(Selection(params, data))

@@ -188,9 +188,7 @@ def check_revises(cells: dict[str, Cells], lines: np.ndarray, dates: dict, rep: 
     found = ~np.isnan(target)
     values = rev.values
 
-    from .rules import suggest
-
-    from .rules import _slug_message
+    from .rules import _slug_message, suggest
 
     _, uniques = rev.factorize()
     is_slug = rev.mask(np.array([u == "" or bool(_SLUG.match(u)) for u in uniques], dtype=bool))
@@ -254,7 +252,7 @@ def check_label_tokens(topics, places, rep: Report) -> None:
 
     ids = set(places["id"])
     label = topics.cells["label"]
-    mask, messages = label.per_unique(lambda v: (lambda bad: f"each {{place_id}} to name an id in places.csv: unknown "
+    mask, messages = label.per_unique(lambda v: (lambda bad: "each {place_id} to name an id in places.csv: unknown "
                                                  + ", ".join(f"{{{b}}}{suggest(b, sorted(ids))}" for b in bad) if bad else None)(
         [t for t in dict.fromkeys(re.findall(r"\{([^{}\n]{0,80})\}", v)) if t not in ids]))
     rep.rows(mask, "label", label.values, topics.lines, messages.__getitem__)

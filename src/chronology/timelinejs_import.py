@@ -159,7 +159,7 @@ def _csv_slides(path: Path, text: str) -> tuple[list[RawSlide], list[Problem]]:
                 cells[c] = rec[i] if i < len(rec) else ""
         hidden = _hidden_from_cell(cells.get(HIDDEN_COLUMN.lower(), "").strip(), name, line, problems)
 
-        def date(prefix: str) -> dict:
+        def date(prefix: str, cells: dict[str, str] = cells) -> dict:
             return {k: cells.get(f"{prefix}{k}", "").strip() for k in ("year", "month", "day")}
 
         slides.append(RawSlide(

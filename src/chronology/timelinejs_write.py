@@ -98,7 +98,7 @@ def plan_folder(imported: Imported, src: Path, out: Path, *, source_id: str, sid
             return {}
 
     party_rows = dict(imported.parties)
-    for pid, r in party_rows.items():
+    for r in party_rows.values():
         if not r.get("side"):
             r["side"] = side
             r["note"] = r.get("note") or neutralise(f"group {r['name']!r} in the TimelineJS file {src.name}")
