@@ -680,7 +680,8 @@ def _svg(spec: dict) -> str:
     return vl_convert.vegalite_to_svg(spec)
 
 
-@issue("-p topic reactions on the bundled data: every place 'off map', the frame becomes NaN")
+# Was issue 12 ("-p topic reactions on the bundled data: every place 'off map', the frame becomes NaN"):
+# fixed by the rebuilt map (map_data.place_map), so it is an ordinary test now.
 def test_topic_reactions_map():
     spec = _report(topic="reactions").place_map().spec()
     _json_ok(spec)
