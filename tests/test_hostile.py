@@ -171,7 +171,7 @@ def check_only(case: str, *args) -> Run:
 
 def _emulate_check_only(args: list[str]) -> int | str:  # pragma: no cover - replaced by the flag
     from chronology import paths
-    from chronology.__main__ import build_parser
+    from chronology.cli import build_parser
     from chronology.render import RenderError, check_inputs, parse_cli_parameters, resolve_notebook, safe_output_path, variants
 
     try:
