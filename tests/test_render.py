@@ -41,7 +41,8 @@ def test_default_report_says_what_the_data_holds(default_report: Path):
     page = default_report.read_text(encoding="utf-8")
     text = visible_text(page)
     assert "The battle for Shusha/Shushi, November 2020" in text
-    assert "The data holds 37 rows from 1987 to 8 November 2020: 24 statements, 8 events, 5 figures, from 6 parties." in text
+    # the lead says what the bundled data holds, in entries (not "rows"): 167 entries from 84 sources
+    assert "in 167 entries (101 statements, 24 events, 42 figures) dated 1987 to 1 December 2020, taken from 84 sources" in text
     for section in ("At a glance", "Chronology", "Claims and denials", "Figures and their uncertainty", "Truces and ceasefires", "Places", "Reactions", "All statements", "Sources and method"):
         assert re.search(rf"<h2[^>]*>{section}<", page), section
     # qualifiers are kept, never rounded into facts
@@ -68,10 +69,14 @@ def test_page_is_self_contained_with_one_vega_bundle(default_report: Path):
 def test_statements_table_has_every_row_and_the_data_is_downloadable(default_report: Path):
     page = default_report.read_text(encoding="utf-8")
     table = page[page.index("data-searchable") :]
-    assert table.count('<tr id="row-') == 37
+    with (paths.DATA_DIR / "statements.csv").open(encoding="utf-8", newline="") as f:
+        data = list(csv.DictReader(f))
+    assert len(data) == 167
+    assert table.count('<tr id="row-') == len(data)
     link = re.search(r'download="statements-selection.csv" href="data:text/csv;charset=utf-8;base64,([^"]+)"', page)
     rows = list(csv.DictReader(base64.b64decode(link.group(1)).decode("utf-8").splitlines()))
-    assert len(rows) == 37 and rows[0]["id"] == "war-late-1980s"
+    assert len(rows) == len(data) and rows[0]["id"] == "war-late-1980s"
+    assert sorted(r["id"] for r in rows) == sorted(r["id"] for r in data)
 
 
 # ------------------------------------------------------------------ parameters change the page
@@ -116,16 +121,22 @@ def armenian_october(tmp_path_factory) -> str:
 def test_armenian_naming_changes_our_text(armenian_october: str):
     text = visible_text(armenian_october)
     assert "The battle for Shushi, November 2020" in text
-    assert "Shusha/Shushi" not in text and "Khankendi" not in text
-    # our text says Partav; only the Places section lists every name of a place
-    outside_places = visible_text(re.sub(r"<h2[^>]*>Places<.*?(?=<h2)", " ", armenian_october, flags=re.S))
-    assert "Partav" in outside_places and "Barda" not in outside_places
+    assert "Shusha/Shushi" not in text
+    # our text says Partav and Stepanakert; only the Places section lists every name of a place,
+    # and a quote keeps the speaker's own words (an Azerbaijani quote says Khankendi)
+    outside_places = re.sub(r"<h2[^>]*>Places<.*?(?=<h2)", " ", armenian_october, flags=re.S)
+    ours = visible_text(re.sub(r"<(blockquote|q)\b.*?</\1>", " ", outside_places, flags=re.S))
+    assert "Partav" in ours and "Barda" not in ours
+    assert "Stepanakert" in ours and "Khankendi" not in ours
 
 
 def test_october_window_keeps_only_october(armenian_october: str):
     text = visible_text(armenian_october)
     # rows overlapping October 2020: the month's own rows and the spans across it
-    assert "The data holds 16 rows from September 2020 to 8 November 2020" in text
+    m = re.search(r"in (\d+) entries \([^)]*\) dated September 2020 to 8 November 2020", text)
+    assert m, "the lead gives the window's entries: the month's own and the spans across it"
+    assert armenian_october.count('<tr id="row-') == int(m.group(1))
+    assert "Selection: dates 2020-10 to 2020-10." in text
     assert 'id="row-truce-1994"' not in armenian_october  # background outside the window
     assert 'id="row-cathedral-accusation"' in armenian_october  # "last month": October 2020
     assert 'id="row-aliyev-takes-shusha"' not in armenian_october  # 8 November is outside the window
@@ -134,9 +145,12 @@ def test_october_window_keeps_only_october(armenian_october: str):
 def test_parties_filter_and_its_reactions(tmp_path: Path):
     page = render("report", {"parties": ["turkey", "russia"]}, out_dir=tmp_path, quiet=True).read_text(encoding="utf-8")
     text = visible_text(page)
-    assert "from 2 parties" in text
     assert "Selection: parties Turkey, Russia." in text
-    assert page.count('<tr id="row-') == 5
+    # every entry a Turkish or Russian party spoke in, joint statements included, and nothing else
+    with (paths.DATA_DIR / "statements.csv").open(encoding="utf-8", newline="") as f:
+        expected = {r["id"] for r in csv.DictReader(f) if {"turkey", "russia"} & set(r["party"].split(";"))}
+    assert set(re.findall(r'<tr id="row-([^"]+)"', page)) == expected
+    assert f"in {len(expected)} entries" in text
     # the Kremlin's account answers Erdogan's call: shown as a claim and its response
     assert "Negotiations: Recep Tayyip Erdogan, 7 November 2020" in text
     assert "No claims with responses" not in text

@@ -349,9 +349,10 @@ def _time_utc(view: pd.DataFrame) -> pd.Series:
     hours = pd.to_numeric(v["time"].str[:2], errors="coerce")
     minutes = pd.to_numeric(v["time"].str[3:5], errors="coerce")
     local = pd.Series(pd.DatetimeIndex(v["start"]).normalize(), index=v.index) + pd.to_timedelta(hours * 60 + minutes, unit="min")
-    for zone, idx in v.groupby("time_zone").groups.items():  # one conversion per zone, not per row
-        out[idx] = record.to_utc(local[idx], zone)
-    return out
+    # one conversion per zone, not per row; joined (not assigned into `out`) so the unit follows the dates':
+    # years before 1678 are microseconds, out of nanoseconds' range
+    moments = [record.to_utc(local[idx], zone) for zone, idx in v.groupby("time_zone").groups.items()]
+    return pd.concat(moments).reindex(view.index)
 
 
 def _span_text(date: str, date_end: str) -> str:
