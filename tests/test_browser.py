@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 
 def open_offline(browser, path: Path, *, width: int = 1100):
     """Open a report from disk; every request that leaves the file is blocked and recorded."""
@@ -119,7 +117,7 @@ def test_one_colour_per_party_across_the_page(browser, default_report: Path):
     import re
     for party, colour in pairs:
         m = re.match(r"rgb\((\d+), (\d+), (\d+)\)", colour or "")
-        colour = "#%02x%02x%02x" % tuple(int(x) for x in m.groups()) if m else (colour or "").lower()
+        colour = "#{:02x}{:02x}{:02x}".format(*(int(x) for x in m.groups())) if m else (colour or "").lower()
         colours.setdefault(party, set()).add(colour)
     assert colours and all(len(c) == 1 for c in colours.values()), {p: c for p, c in colours.items() if len(c) > 1}
     page.close()

@@ -7,7 +7,8 @@ import math
 
 import pytest
 
-from chronology import naming, qualifiers as figures
+from chronology import naming
+from chronology import qualifiers as figures
 from chronology.dates import FORMAT_HINT, DateError, PartialDate, display_span
 from chronology.load import load_dataset
 from chronology.schema import NAMINGS, QUALIFIERS

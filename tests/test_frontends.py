@@ -160,7 +160,7 @@ def lab(tmp_path_factory, browser):
                 break
             except OSError:
                 if proc.poll() is not None or time.time() > deadline:
-                    raise RuntimeError(f"JupyterLab did not start:\n{(base / 'lab.log').read_text()[-3000:]}")
+                    raise RuntimeError(f"JupyterLab did not start:\n{(base / 'lab.log').read_text()[-3000:]}") from None
                 time.sleep(0.5)
         yield {"url": url, "token": token, "log": base / "lab.log"}
     finally:

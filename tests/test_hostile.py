@@ -994,7 +994,8 @@ def test_css_string_keeps_spaces_after_escapes():
 # Property-based: whatever the input, exit 0 or 2 and never a traceback
 # ======================================================================================
 
-from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
 
 PROPERTY = settings(max_examples=50, deadline=None, derandomize=True, database=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from test_bad_inputs import run_cli
 
 from chronology import cache, paths
 from chronology.errors import InputError
@@ -25,7 +26,6 @@ from chronology.load import (
     validate_files,
 )
 from chronology.schema import PARTIES, PLACES, PRECISIONS, SOURCES, STATEMENTS
-from test_bad_inputs import run_cli
 
 CLEAN = Path(__file__).resolve().parent / "bad_inputs" / "accept_clean.csv"
 

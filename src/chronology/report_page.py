@@ -125,8 +125,10 @@ def timeline_text(sel: Selection) -> HTML:
         {"id": r.id, "start": r.start, "end": r.end_excl, "lane": r.lane, "colour": chart_data.lane_colour(sel.parties, r.lane), "date": r.date_text, "who": r.speaker, "what": r.summary}
         for r in rows.head(LIST_LIMIT).itertuples()
     ]
-    before = [{"date": r.date_text, "who": r.speaker or "Event", "what": r.summary_text} for r in earlier.itertuples()]
+    before = [{"date": r.date_text, "who": r.speaker or "Event", "what": r.summary_text} for r in earlier.head(LIST_LIMIT).itertuples()]
     more = f"The first {LIST_LIMIT} of {len(rows):,} are listed; the table below holds every statement." if len(rows) > LIST_LIMIT else ""
+    if len(earlier) > LIST_LIMIT:  # a long history before the period of focus: the table holds the rest
+        more = (more + " " if more else "") + f"The first {LIST_LIMIT} of {len(earlier):,} earlier statements are listed."
     text = f"The chart's {len(rows):,} marks, in date order" + (f"; {len(earlier)} earlier statements listed apart" if len(earlier) else "") + "."
     return section("timeline_text", text, text=text, items=items, before=before, more=more)
 
