@@ -14,6 +14,7 @@ import pandas as pd
 
 from . import paths
 from .dates import PartialDate
+from .selection import MEASURE_GROUPS
 
 ROLE_FROM_SIDE = {"azerbaijani": "belligerent", "armenian": "belligerent", "third-party": "outside-power", "press": "media"}
 ROLE_WORDS = {
@@ -24,15 +25,7 @@ ROLE_WORDS = {
     "media": "a news organisation",
 }
 OUTSIDE_ROLES = ("outside-power", "international-organisation")
-FALLBACK_MEASURES = {
-    "deaths_military": "Military deaths",
-    "deaths_civilian": "Civilian deaths",
-    "deaths_total": "All deaths",
-    "injured_civilian": "Civilians injured",
-    "injured_military": "Military injured",
-    "displaced": "People displaced",
-    "equipment_destroyed": "Equipment destroyed",
-}
+FALLBACK_MEASURES = MEASURE_GROUPS  # labels for data without measures.csv: the Selection's own
 
 
 def ids(cell) -> list[str]:
