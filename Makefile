@@ -58,6 +58,7 @@ lab: $(STAMP) ## open the notebooks in JupyterLab with the project's environment
 bench: $(STAMP) ## run the speed and scale benchmarks and print their tables
 	$(BIN)/python benchmarks/render.py
 	$(BIN)/python benchmarks/scale.py
+	$(BIN)/python benchmarks/preview.py
 
 notebook-references: $(STAMP) ## re-store the plain-text facts nbval checks in the notebooks (review the diff)
 	$(BIN)/python scripts/store_reference_outputs.py
