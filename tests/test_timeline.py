@@ -350,7 +350,7 @@ def test_round_trip_of_a_selection_imports(tmp_path):
 @pytest.fixture
 def sample() -> Path:
     if not SAMPLE.exists():
-        pytest.skip(f"the TimelineJS sample is not here: {SAMPLE} (needs /work/shared)")
+        pytest.skip(f"the TimelineJS sample is not here: {SAMPLE} (it ships in ../shared/external beside the checkout)")
     return SAMPLE
 
 
