@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from helpers import CHARTS_DRAWN, offline_page
 
 from chronology.render import render
 
@@ -20,11 +21,9 @@ def handout_and_index(tmp_path_factory) -> tuple[Path, Path]:
 
 
 def serious(browser, path: Path, width: int) -> list[str]:
-    page = browser.new_page(viewport={"width": width, "height": 900})
-    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(("file:", "data:", "blob:", "about:")) else route.abort())
-    page.goto(path.as_uri())
+    page, _requests, _console, _errors = offline_page(browser, path.as_uri(), width=width)
     if page.locator(".chronology-chart").count():
-        page.wait_for_function("document.querySelectorAll('.chronology-chart[data-drawn] svg').length === document.querySelectorAll('.chronology-chart').length", timeout=15000)
+        page.wait_for_function(CHARTS_DRAWN, timeout=15000)
     results = axe_module.Axe().run(page)
     page.close()
     found = []

@@ -4,25 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from helpers import CHARTS_DRAWN, offline_page
+
 
 def open_offline(browser, path: Path, *, width: int = 1100):
     """Open a report from disk; every request that leaves the file is blocked and recorded."""
-    page = browser.new_page(viewport={"width": width, "height": 900})
-    requests, console, errors = [], [], []
-
-    def block(route):
-        if route.request.url.startswith(("file:", "data:", "blob:", "about:")):
-            route.continue_()
-        else:
-            requests.append(route.request.url)
-            route.abort()
-
-    page.route("**/*", block)
-    page.on("console", lambda msg: console.append((msg.type, msg.text)))
-    page.on("pageerror", lambda err: errors.append(str(err)))
-    page.goto(path.as_uri())
+    page, requests, console, errors = offline_page(browser, path.as_uri(), width=width)
     # data-drawn: report.js has drawn the chart in its final size (a narrow chart may be drawn twice)
-    page.wait_for_function("document.querySelectorAll('.chronology-chart[data-drawn] svg').length === document.querySelectorAll('.chronology-chart').length", timeout=15000)
+    page.wait_for_function(CHARTS_DRAWN, timeout=15000)
     return page, requests, console, errors
 
 

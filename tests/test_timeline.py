@@ -10,7 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from helpers import run_cli
+from helpers import offline_page, run_cli
 
 from chronology import paths
 from chronology.load import load_dataset
@@ -530,19 +530,7 @@ def test_our_json_export_loads_in_timelinejs(tmp_path, browser):
         "</body></html>",
         encoding="utf-8",
     )
-    page = browser.new_page(viewport={"width": 1100, "height": 800})
-    errors, requests = [], []
-
-    def block(route):
-        if route.request.url.startswith(("file:", "data:", "blob:", "about:")):
-            route.continue_()
-        else:
-            requests.append(route.request.url)
-            route.abort()
-
-    page.route("**/*", block)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(page_file.as_uri())
+    page, _requests, _console, errors = offline_page(browser, page_file.as_uri(), height=800)
     page.wait_for_function("document.querySelectorAll('.tl-slide').length > 1", timeout=20000)
     n_events = len(json.loads(data)["events"])
     assert page.evaluate("document.querySelectorAll('.tl-slide').length") == n_events + 1  # and the title slide

@@ -275,6 +275,15 @@ def _pdf(args) -> int:
 # ---------------------------------------------------------------- the parser
 
 
+def _notebook_arguments(p, watched: bool = False) -> None:
+    """What `render` and `preview` both take: the notebook, the data and its parameters."""
+    note = "; the folder is watched" if watched else ""
+    p.add_argument("--notebook", default="report", help="report or handout (or a path to a notebook)")
+    p.add_argument("--data", help=f"statements CSV (places, parties, sources are looked up beside it){note}")
+    p.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"), help="a notebook parameter, typed as papermill types it")
+    p.add_argument("-f", "--parameters-file", help="YAML file of parameters" + (" (watched: edits re-render)" if watched else ""))
+
+
 def build_parser() -> argparse.ArgumentParser:
     from .schema import NAMINGS, SIDES
 
@@ -289,10 +298,7 @@ def build_parser() -> argparse.ArgumentParser:
     v.set_defaults(func=_validate)
 
     r = sub.add_parser("render", help="render a notebook into a self-contained HTML report")
-    r.add_argument("--notebook", default="report", help="report or handout (or a path to a notebook)")
-    r.add_argument("--data", help="statements CSV (places, parties, sources are looked up beside it)")
-    r.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"), help="a notebook parameter, typed as papermill types it")
-    r.add_argument("-f", "--parameters-file", help="YAML file of parameters")
+    _notebook_arguments(r)
     r.add_argument("--out", help="output folder (default: reports/)")
     r.add_argument("--name", help="file name stem of the report (default: the notebook's name)")
     r.add_argument("--quiet", action="store_true", default=None, help="no progress lines (the default when not on a terminal)")
@@ -312,10 +318,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_pdf)
 
     w = sub.add_parser("preview", help="serve the report on 127.0.0.1, re-render it when the data or parameters change, reload the page")
-    w.add_argument("--notebook", default="report", help="report or handout (or a path to a notebook)")
-    w.add_argument("--data", help="statements CSV (places, parties, sources are looked up beside it); the folder is watched")
-    w.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"), help="a notebook parameter, typed as papermill types it")
-    w.add_argument("-f", "--parameters-file", help="YAML file of parameters (watched: edits re-render)")
+    _notebook_arguments(w, watched=True)
     w.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (default 8765; 0 picks a free one)")
     w.add_argument("--out", help="output folder (default: a temporary folder, removed at exit)")
     w.add_argument("--timeout", type=positive_seconds, default=600, help="seconds a cell may run")

@@ -400,24 +400,23 @@ class _Stop(Exception):
 
 
 def run(args) -> int:
+    # The same checks as `render` (regular files, UTF-8 paths, a writable folder); a refusal is an
+    # InputError that cli.main prints with exit 2.
+    from .fileio import check_output_folder, open_regular
+    from .inputs import check_data_path
+
     pipeline = _pipeline()
-    try:
-        nb_path = pipeline.resolve_notebook(args.notebook)
-        cli = pipeline.parse_cli_parameters(args.parameter, None)
-    except Exception as err:
-        if _bad_input(err):
-            print(f"error: {err}", file=sys.stderr)
-            return 2
-        raise
+    nb_path = pipeline.resolve_notebook(args.notebook)
+    cli = pipeline.parse_cli_parameters(args.parameter, None)
+    for given, flag in ((args.parameters_file, "-f"), (args.data, "--data")):
+        if given:
+            check_data_path(given, flag)
+            os.close(open_regular(given))
     params_file = Path(args.parameters_file).resolve() if args.parameters_file else None
-    if params_file is not None and not params_file.is_file():
-        print(f"error: {args.parameters_file}: no such parameters file", file=sys.stderr)
-        return 2
     data = Path(args.data).resolve() if args.data else None
-    if data is not None and not data.is_file():
-        print(f"error: --data: {args.data}: no such file", file=sys.stderr)
-        return 2
     own_out = args.out is None
+    if not own_out:
+        check_output_folder(args.out)
     out_dir = Path(tempfile.mkdtemp(prefix="chronology-preview-")) if own_out else Path(args.out).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     preview = Preview(Settings(notebook=nb_path, data=data, cli_parameters=cli, parameters_file=params_file, out_dir=out_dir, timeout=args.timeout))
