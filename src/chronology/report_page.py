@@ -6,6 +6,8 @@ Reader-facing words never say "rows": a row is a statement, an event or a figure
 
 from __future__ import annotations
 
+import weakref
+
 import pandas as pd
 
 from . import chart_data, charts, guards, map_data
@@ -96,11 +98,21 @@ def _figures_by_period(sel: Selection, per_period: int = 5) -> list[dict]:
 # ------------------------------------------------------------------ timeline
 
 
+_TIMELINE_ROWS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _timeline_rows(sel: Selection):
+    """The timeline's marks, packed once per Selection: the chart and its keyboard list read the same."""
+    if sel not in _TIMELINE_ROWS:
+        _TIMELINE_ROWS[sel] = chart_data.timeline_rows(sel.rows, sel.parties)
+    return _TIMELINE_ROWS[sel]
+
+
 def timeline(sel: Selection):
     v = sel.rows
     if v.empty:
         return empty(sel, "dated statements to draw")
-    rows, aggregated, earlier = chart_data.timeline_rows(v, sel.parties)
+    rows, aggregated, earlier = _timeline_rows(sel)
     rows = guards.timeline_rows(rows)  # text Vega accepts, 4-digit years, at most 40 lanes
     window = chart_data.focus_window(v)
     title = chart_data.timeline_title(v, rows)
@@ -120,7 +132,7 @@ def timeline_text(sel: Selection) -> HTML:
     v = sel.rows
     if v.empty:
         return HTML("", "")
-    rows, aggregated, earlier = chart_data.timeline_rows(v, sel.parties)
+    rows, aggregated, earlier = _timeline_rows(sel)
     items = [
         {"id": r.id, "start": r.start, "end": r.end_excl, "lane": r.lane, "colour": chart_data.lane_colour(sel.parties, r.lane), "date": r.date_text, "who": r.speaker, "what": r.summary}
         for r in rows.head(LIST_LIMIT).itertuples()
