@@ -75,7 +75,7 @@ def test_large_data_is_aggregated_and_capped(big_data: Path):
         spec = chart.spec(validate=True)
         assert _values_in(spec) <= MARK_LIMIT, chart
     # the title and its subtitle head the whole chart (detail view and overview strip); the subtitle is wrapped in lines
-    subtitle = report.timeline().chart.to_dict(validate=False)["title"]["subtitle"]
+    subtitle = report.timeline().spec()["title"]["subtitle"]
     assert "too many to draw one by one" in " ".join([subtitle] if isinstance(subtitle, str) else subtitle)
     table = report.statements_table()
     assert table.markup.count("<tr id=") == TABLE_ROW_LIMIT

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import altair as alt
 import pandas as pd
 
 from . import charts
@@ -31,15 +30,21 @@ def _by_name(parties: pd.DataFrame) -> pd.DataFrame:
     return p.drop_duplicates("name").set_index("name")
 
 
+def lane_colours(parties: pd.DataFrame, lanes: Iterable[str]) -> dict[str, str]:
+    """The colour of each lane: its party's `colour`; a joint lane "A, B" takes A's; events dark grey."""
+    by_name = _by_name(parties)["colour"].to_dict()
+
+    def colour(lane: str) -> str:
+        for name in (lane, lane.split(", ")[0]):
+            if name in by_name:
+                return str(by_name[name] or OTHER_COLOUR)
+        return EVENT_COLOUR if lane == EVENT_LANE else OTHER_COLOUR
+
+    return {lane: colour(lane) for lane in dict.fromkeys(lanes)}
+
+
 def lane_colour(parties: pd.DataFrame, lane: str) -> str:
-    """The colour of a lane: its party's `colour`; a joint lane "A, B" takes A's; events dark grey."""
-    by_name = _by_name(parties)
-    if lane in by_name.index:
-        return str(by_name.loc[lane, "colour"] or OTHER_COLOUR)
-    first = lane.split(", ")[0]
-    if first in by_name.index:
-        return str(by_name.loc[first, "colour"] or OTHER_COLOUR)
-    return EVENT_COLOUR if lane == EVENT_LANE else OTHER_COLOUR
+    return lane_colours(parties, [lane])[lane]
 
 
 def lane_order(parties: pd.DataFrame, lanes: Iterable[str]) -> list[str]:
@@ -57,10 +62,11 @@ def lane_order(parties: pd.DataFrame, lanes: Iterable[str]) -> list[str]:
     return sorted(dict.fromkeys(lanes), key=key)
 
 
-def party_scale(parties: pd.DataFrame, lanes: Iterable[str]) -> alt.Scale:
+def party_scale(parties: pd.DataFrame, lanes: Iterable[str]) -> dict:
     """THE colour scale of every chart's `lane` field: domain in lane order, one colour per party."""
     domain = lane_order(parties, lanes)
-    return alt.Scale(domain=domain, range=[lane_colour(parties, lane) for lane in domain])
+    colours = lane_colours(parties, domain)
+    return {"domain": domain, "range": [colours[lane] for lane in domain]}
 
 
 # ------------------------------------------------------------------ timeline

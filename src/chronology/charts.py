@@ -1,10 +1,18 @@
-"""Altair chart builders. Every chart gets data already cut to a few thousand marks at most."""
+"""Chart builders: Vega-Lite specs written as plain dictionaries.
+
+Every chart gets data already cut to a few thousand marks at most. The specs are the ones Altair
+would write for the same chart (tests validate each against the Vega-Lite schema with Altair's
+public `alt.Chart.from_dict`), but composing Altair objects copied and re-validated whole charts at
+every layer, panel and property: most of a render's own time. A dictionary costs nothing to build.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import textwrap
 
-import altair as alt
+import numpy as np
 import pandas as pd
 
 from . import guards, paths
@@ -13,22 +21,35 @@ from . import guards, paths
 MARK_LIMIT = 3000
 SIDE_COLOURS = {"azerbaijani": "#1f6fb2", "armenian": "#d3561c", "third-party": "#6b5aa8", "press": "#6f6f6f", "event": "#3d3d3d"}
 FONT = "Helvetica Neue, Arial, sans-serif"
+# The Vega-Lite the page's bundle draws; notebooks declare v5 (frontends.py). A test keeps it equal to Altair's.
+SCHEMA_URL = "https://vega.github.io/schema/vega-lite/v6.4.1.json"
+DAY_MS = 86_400_000
+TYPES = {"N": "nominal", "Q": "quantitative", "T": "temporal", "O": "ordinal"}
 
 
 class Chart:
-    """A finished chart as the notebook displays it.
+    """A finished chart as the notebook displays it: its Vega-Lite spec and what it is about."""
 
-    The spec is built without re-validating it against the Vega-Lite schema on every render (that
-    costs a noticeable share of a render); tests validate every chart's spec instead.
-    """
-
-    def __init__(self, chart):
-        self.chart = chart
+    def __init__(self, spec: dict, description: str = "chart"):
+        self._spec = spec
+        self.description = description
 
     def spec(self, validate: bool = False) -> dict:
-        spec = self.chart.to_dict(validate=validate)
-        guards.check_finite(spec, str(self.chart.description or "chart")[:60])
+        """The spec (a fresh top level each call: callers add keys). `validate` checks it against the
+        Vega-Lite schema; renders skip that for speed, tests do it."""
+        spec = dict(self._spec)
+        guards.check_finite(spec, self.description[:60])
+        if validate:
+            import altair as alt
+
+            alt.Chart.from_dict(spec, validate=True)  # raises jsonschema.ValidationError when it is not Vega-Lite
         return spec
+
+    def to_altair(self):
+        """The chart as an Altair object, for restyling it in a notebook."""
+        import altair as alt
+
+        return alt.Chart.from_dict(self.spec())
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         from .frontends import chart_bundle
@@ -36,33 +57,102 @@ class Chart:
         return chart_bundle(self.spec())
 
     def __repr__(self) -> str:
-        return f"<chart: {self.chart.description}>"
+        return f"<chart: {self.description}>"
 
 
-def _config(chart: alt.Chart) -> alt.Chart:
-    # One Config set on a shallow copy: the chained configure_*() calls deep-copied the whole
-    # chart (every layer, every encoding) once each, a large share of building a chart.
-    chart = chart.copy(deep=False)
-    chart.config = alt.Config(
-        font=FONT,
-        title=alt.TitleConfig(anchor="start", fontSize=15, subtitleColor="#5b5b57", subtitleFontSize=12),
-        axis=alt.AxisConfig(labelFontSize=11, titleFontSize=11, grid=False),
-        legend=alt.LegendConfig(labelFontSize=11, titleFontSize=11, orient="bottom", columns=3, symbolLimit=40),
-        view=alt.ViewConfig(stroke=None),
-    )
-    return chart
+# ------------------------------------------------------------------ spec pieces
 
 
-def _party_scale(lanes: pd.DataFrame, parties: pd.DataFrame | None = None) -> alt.Scale:
-    """Kept for callers that have no parties frame: the colour rule is chart_data.party_scale."""
+class Datasets:
+    """A chart's data frames, named by content as Vega-Lite's top-level `datasets` (each held once)."""
+
+    def __init__(self) -> None:
+        self.named: dict[str, list] = {}
+
+    def __call__(self, frame: pd.DataFrame) -> dict:
+        values = records(frame)
+        name = "data-" + hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()[:32]
+        self.named.setdefault(name, values)
+        return {"name": name}
+
+
+def records(frame: pd.DataFrame) -> list[dict]:
+    """Rows as JSON values: dates as ISO text, missing and infinite numbers as null, numpy scalars as Python."""
+    out = {}
+    for col, dtype in frame.dtypes.items():
+        values = frame[col]
+        kind = str(dtype)
+        if kind.startswith(("datetime", "timestamp")):
+            out[col] = values.map(lambda x: x.isoformat()).replace("NaT", "")
+        elif kind == "bool" or (isinstance(dtype, np.dtype) and np.issubdtype(dtype, np.integer)):
+            out[col] = values.astype(object)
+        elif isinstance(dtype, np.dtype) and np.issubdtype(dtype, np.floating):
+            bad = values.isnull() | np.isinf(values)
+            out[col] = values.astype(object).where(~bad, None)
+        else:  # text, categories, nullable numbers and booleans, objects
+            col_values = values.astype(object)
+            out[col] = col_values.where(col_values.notnull(), None)
+    return pd.DataFrame(out, index=frame.index).to_dict(orient="records") if len(frame.columns) else [{} for _ in range(len(frame))]
+
+
+def enc(shorthand: str, **props) -> dict:
+    """An encoding from "field:T" shorthand plus properties, as Altair writes it."""
+    name, _, code = shorthand.rpartition(":")
+    return {"field": name, "type": TYPES[code], **props}
+
+
+def value(v) -> dict:
+    return {"value": v}
+
+
+def when(test: str, yes, otherwise) -> dict:
+    """A condition on an expression (`test`) or, given {"param": ...}, on a selection."""
+    cond = dict(test) if isinstance(test, dict) else {"test": test}
+    return {"condition": {**cond, "value": yes}, "value": otherwise}
+
+
+def tooltip(shorthand: str, title: str) -> dict:
+    return enc(shorthand, title=title)
+
+
+def title_params(text, subtitle=None, **props) -> dict:
+    out = {"text": text}
+    if subtitle is not None:
+        out["subtitle"] = subtitle
+    return {**out, **props}
+
+
+def _config(narrow_legend: bool = False) -> dict:
+    legend = {"labelFontSize": 11, "titleFontSize": 11, "orient": "bottom", "columns": 3, "symbolLimit": 40}
+    if narrow_legend:
+        legend = {"labelFontSize": 11, "titleFontSize": 11, "orient": "bottom", "columns": 1, "labelLimit": 280, "symbolLimit": 40}
+    return {
+        "font": FONT,
+        "title": {"anchor": "start", "fontSize": 15, "subtitleColor": "#5b5b57", "subtitleFontSize": 12},
+        "axis": {"labelFontSize": 11, "titleFontSize": 11, "grid": False},
+        "legend": legend,
+        "view": {"continuousWidth": 300, "continuousHeight": 300, "stroke": None},
+    }
+
+
+def _top(body: dict, data: Datasets, *, config: dict | None = None, **props) -> dict:
+    spec = {"$schema": SCHEMA_URL, "config": config or _config(), **body, **props}
+    if data.named:
+        spec["datasets"] = data.named
+    return spec
+
+
+def _party_scale(lanes: pd.DataFrame, parties: pd.DataFrame | None = None) -> dict:
+    """The colour scale of a chart's `lane` field: chart_data.party_scale (SIDE_COLOURS without a parties frame)."""
     from . import chart_data
 
     if parties is None:
-        return alt.Scale(domain=list(dict.fromkeys(lanes["lane"])), range=[SIDE_COLOURS.get(s, "#777777") for s in lanes.drop_duplicates("lane")["side"]])
+        first = lanes.drop_duplicates("lane")
+        return {"domain": list(first["lane"]), "range": [SIDE_COLOURS.get(s, "#777777") for s in first["side"]]}
     return chart_data.party_scale(parties, lanes["lane"])
 
 
-DAY_MS = 86_400_000
+# ------------------------------------------------------------------ timeline
 
 
 def timeline(rows: pd.DataFrame, *, parties: pd.DataFrame, window: tuple[pd.Timestamp, pd.Timestamp], title: str, subtitle: str, aggregated: bool = False, narrow: bool = False) -> Chart:
@@ -75,6 +165,7 @@ def timeline(rows: pd.DataFrame, *, parties: pd.DataFrame, window: tuple[pd.Time
     """
     from . import chart_data
 
+    data = Datasets()
     width = 300 if narrow else 640
     lanes = chart_data.lane_order(parties, rows["lane"])
     colour = chart_data.party_scale(parties, lanes)
@@ -83,59 +174,67 @@ def timeline(rows: pd.DataFrame, *, parties: pd.DataFrame, window: tuple[pd.Time
     rows = rows.assign(ypos=rows["lane"].map(tops) + rows["dy"])
     height = int(layout["top"].iloc[-1] + layout["height"].iloc[-1]) if len(layout) else 40
     lo, hi = window
-    lo_ms, hi_ms = guards.epoch_ms(lo), guards.epoch_ms(hi)
-    brush = alt.selection_interval(name="window", encodings=["x"], value={"x": [lo_ms, hi_ms]})  # not alt.DateTime: Vega reads years 0-99 as 19xx
-    w0 = alt.param(name="w0", expr=f"window && window.start ? +window.start[0] : {lo_ms}")
-    w1 = alt.param(name="w1", expr=f"window && window.start ? +window.start[1] : {hi_ms}")
-    pad = alt.param(name="wpad", expr=f"max(0, ({3 * DAY_MS} - (w1 - w0)) / 2)")
-    hl = alt.param(name="hl", value="")
-    hidden = alt.selection_point(name="party_pick", fields=["lane"], bind="legend", toggle="true", empty=False)
+    lo_ms, hi_ms = guards.epoch_ms(lo), guards.epoch_ms(hi)  # epoch ms, not dates: Vega reads years 0-99 as 19xx
+    detail_view, overview_view = ("timeline_lanes_narrow", "timeline_overview_narrow") if narrow else ("timeline_lanes", "timeline_overview")
+    picked = {"param": "party_pick", "empty": False}
     legend_title = "Party: click to hide or show" if narrow else "Party: click one to hide or show it; double-click the chart to show all"
     # What a screen reader says for a mark (its aria-label): the party first, then date, who and what.
     said = "'; ' + datum.date_text + ': ' + datum.count + ' statements'" if aggregated else "'; ' + datum.date_text + '; ' + datum.speaker + ': ' + datum.summary"
-    base = alt.Chart(rows).transform_calculate(aria="'Party: ' + datum.lane + " + said)
-    described = alt.Description("aria:N")
-    tooltip = [alt.Tooltip("date_text:N", title="Date"), alt.Tooltip("speaker:N", title="Who"), alt.Tooltip("lane:N", title="Party"), alt.Tooltip("summary:N", title="What"), alt.Tooltip("quote:N", title="Quote"), alt.Tooltip("source:N", title="Source")]
+    aria = {"calculate": "'Party: ' + datum.lane + " + said, "as": "aria"}
+    described = enc("aria:N")
+    tips = [tooltip("date_text:N", "Date"), tooltip("speaker:N", "Who"), tooltip("lane:N", "Party"), tooltip("summary:N", "What"), tooltip("quote:N", "Quote"), tooltip("source:N", "Source")]
     if aggregated:
-        tooltip = [alt.Tooltip("date_text:N", title="Month"), alt.Tooltip("lane:N", title="Party"), alt.Tooltip("count:Q", title="Statements")]
-    x_detail = alt.X("start:T", title=None, scale=alt.Scale(domainMin=alt.ExprRef("w0 - wpad"), domainMax=alt.ExprRef("w1 + wpad")), axis=alt.Axis(orient="top", labelAngle=0, tickCount=4 if narrow else 8, labelOverlap=True, labelFontSize=11, grid=True, gridColor="#e6e4de", domain=False))
-    y_px = alt.Y("ypos:Q", scale=None, axis=None)
-    colour_enc = alt.Color("lane:N", scale=colour, title=legend_title, legend=alt.Legend(orient="bottom", columns=1 if narrow else 3, labelLimit=260, titleLimit=width, labelFontSize=11, titleFontSize=11))
-    highlight = alt.condition("datum.id === hl", alt.value(3), alt.value(1))
-    spans = (
-        base.transform_filter("!datum.is_dot")
-        .mark_rule(strokeWidth=7, strokeCap="butt", clip=True)
-        .encode(x=x_detail, x2="end_excl:T", y=y_px, color=colour_enc,
-                opacity=alt.condition(hidden, alt.value(0.08), alt.value(0.6)), strokeWidth=alt.condition("datum.id === hl", alt.value(10), alt.value(7)), tooltip=tooltip, description=described)
-    )
-    days = (
-        base.transform_filter("datum.is_dot")
-        .mark_point(filled=True, size=70, clip=True)
-        .encode(x=x_detail, y=y_px, color=colour_enc,
-                shape=alt.Shape("kind:N", title="Kind", scale=alt.Scale(domain=["statement", "figure", "event"], range=["circle", "diamond", "square"]), legend=None if narrow else alt.Legend(orient="bottom", labelFontSize=11, titleFontSize=11)),
-                opacity=alt.condition(hidden, alt.value(0.08), alt.value(1)), stroke=alt.condition("datum.id === hl", alt.value("#000000"), alt.value("#ffffff")), strokeWidth=highlight, tooltip=tooltip, description=described)
-    )
-    lane_data = alt.Data(values=layout.assign(sep=layout["top"] + layout["height"] + chart_data.LANE_GAP / 2).to_dict("records"))
-    seps = alt.Chart(lane_data).mark_rule(color="#d9d6cf", strokeWidth=1).encode(y=alt.Y("sep:Q", scale=None, axis=None))
+        tips = [tooltip("date_text:N", "Month"), tooltip("lane:N", "Party"), tooltip("count:Q", "Statements")]
+    x_detail = enc("start:T", title=None, scale={"domainMin": {"expr": "w0 - wpad"}, "domainMax": {"expr": "w1 + wpad"}},
+                   axis={"orient": "top", "labelAngle": 0, "tickCount": 4 if narrow else 8, "labelOverlap": True, "labelFontSize": 11, "grid": True, "gridColor": "#e6e4de", "domain": False})
+    y_px = enc("ypos:Q", scale=None, axis=None)
+    colour_enc = enc("lane:N", scale=colour, title=legend_title, legend={"orient": "bottom", "columns": 1 if narrow else 3, "labelLimit": 260, "titleLimit": width, "labelFontSize": 11, "titleFontSize": 11})
+    marks = data(rows)
+    spans = {
+        "data": marks, "transform": [aria, {"filter": "!datum.is_dot"}],
+        "mark": {"type": "rule", "strokeWidth": 7, "strokeCap": "butt", "clip": True},
+        "encoding": {"x": x_detail, "x2": {"field": "end_excl"}, "y": y_px, "color": colour_enc, "opacity": when(picked, 0.08, 0.6),
+                     "strokeWidth": when("datum.id === hl", 10, 7), "tooltip": tips, "description": described},
+    }
+    shape = enc("kind:N", title="Kind", scale={"domain": ["statement", "figure", "event"], "range": ["circle", "diamond", "square"]},
+                legend=None if narrow else {"orient": "bottom", "labelFontSize": 11, "titleFontSize": 11})
+    days = {
+        "data": marks, "transform": [aria, {"filter": "datum.is_dot"}],
+        "mark": {"type": "point", "filled": True, "size": 70, "clip": True},
+        "encoding": {"x": x_detail, "y": y_px, "color": colour_enc, "shape": shape, "opacity": when(picked, 0.08, 1),
+                     "stroke": when("datum.id === hl", "#000000", "#ffffff"), "strokeWidth": when("datum.id === hl", 3, 1), "tooltip": tips, "description": described},
+    }
+    lane_values = {"values": records(layout.assign(sep=layout["top"] + layout["height"] + chart_data.LANE_GAP / 2))}
+    seps = {"data": lane_values, "mark": {"type": "rule", "color": "#d9d6cf", "strokeWidth": 1}, "encoding": {"y": enc("sep:Q", scale=None, axis=None)}, "name": detail_view}
     if narrow:
-        labels = alt.Chart(lane_data).mark_text(align="left", baseline="middle", fontSize=11, fontWeight="bold", color="#1d1d1b", limit=width).encode(x=alt.value(0), y=alt.Y("label_y:Q", scale=None, axis=None), text="lane:N")
+        label_mark = {"type": "text", "align": "left", "baseline": "middle", "fontSize": 11, "fontWeight": "bold", "color": "#1d1d1b", "limit": width}
     else:
-        labels = alt.Chart(lane_data).mark_text(align="right", baseline="middle", dx=-8, fontSize=11, color="#1d1d1b", limit=170).encode(x=alt.value(0), y=alt.Y("label_y:Q", scale=None, axis=None), text="lane:N")
-    detail = (
-        alt.layer(seps, spans, days, labels)
-        .add_params(hidden, hl)
-        .properties(width=width, height=height)
-    )
-    overview = (
-        base.mark_tick(thickness=2, size=6)
-        .encode(x=alt.X("start:T", title=None, scale=alt.Scale(domain=[lo.isoformat(), hi.isoformat()]), axis=alt.Axis(labelAngle=0, tickCount=4 if narrow else 8, labelOverlap=True, labelFontSize=11)),
-                y=alt.Y("lane:N", sort=lanes, axis=None, scale=alt.Scale(domain=lanes)), color=colour_enc, description=described)
-        .properties(width=width, height=max(30, 5 * len(lanes)), title=alt.TitleParams("Drag across this strip to choose the period shown above", fontSize=11, fontWeight="normal", color="#5b5b57", anchor="start"))
-        .add_params(brush)
-    )
-    chart = alt.vconcat(detail, overview, spacing=14).add_params(w0, w1, pad).resolve_scale(color="shared")
-    chart = _config(chart).properties(description=f"{title}. {subtitle}", title=alt.TitleParams(_wrap(title, 44) if narrow else title, subtitle=_wrap(subtitle, 56) if narrow else _wrap(subtitle, 110), subtitleFontSize=11))
-    return Chart(chart)
+        label_mark = {"type": "text", "align": "right", "baseline": "middle", "dx": -8, "fontSize": 11, "color": "#1d1d1b", "limit": 170}
+    labels = {"data": lane_values, "mark": label_mark, "encoding": {"x": value(0), "y": enc("label_y:Q", scale=None, axis=None), "text": enc("lane:N")}}
+    detail = {"layer": [seps, spans, days, labels], "width": width, "height": height}
+    overview = {
+        "data": marks, "transform": [aria], "name": overview_view,
+        "mark": {"type": "tick", "thickness": 2, "size": 6},
+        "encoding": {"x": enc("start:T", title=None, scale={"domain": [lo.isoformat(), hi.isoformat()]}, axis={"labelAngle": 0, "tickCount": 4 if narrow else 8, "labelOverlap": True, "labelFontSize": 11}),
+                     "y": enc("lane:N", sort=lanes, axis=None, scale={"domain": lanes}), "color": colour_enc, "description": described},
+        "width": width, "height": max(30, 5 * len(lanes)),
+        "title": title_params("Drag across this strip to choose the period shown above", fontSize=11, fontWeight="normal", color="#5b5b57", anchor="start"),
+    }
+    params = [
+        {"name": "party_pick", "select": {"type": "point", "fields": ["lane"], "toggle": "true"}, "bind": "legend", "views": [detail_view]},
+        {"name": "hl", "value": ""},
+        {"name": "window", "select": {"type": "interval", "encodings": ["x"]}, "value": {"x": [lo_ms, hi_ms]}, "views": [overview_view]},
+        {"name": "w0", "expr": f"window && window.start ? +window.start[0] : {lo_ms}"},
+        {"name": "w1", "expr": f"window && window.start ? +window.start[1] : {hi_ms}"},
+        {"name": "wpad", "expr": f"max(0, ({3 * DAY_MS} - (w1 - w0)) / 2)"},
+    ]
+    head = title_params(_wrap(title, 44) if narrow else title, subtitle=_wrap(subtitle, 56) if narrow else _wrap(subtitle, 110), subtitleFontSize=11)
+    body = {"vconcat": [detail, overview], "spacing": 14, "params": params, "resolve": {"scale": {"color": "shared"}}}
+    description = _sentences(title, subtitle)
+    return Chart(_top(body, data, description=description, title=head), description)
+
+
+# ------------------------------------------------------------------ figures
 
 
 def figures(rows: pd.DataFrame, *, title: str, subtitle: str, series: pd.DataFrame | None = None, narrow: bool = False, parties: pd.DataFrame | None = None) -> Chart:
@@ -145,62 +244,62 @@ def figures(rows: pd.DataFrame, *, title: str, subtitle: str, series: pd.DataFra
     mark_text, speaker, sources_text, date_text, side_text, what, opacity. `series`: the same plus date_iso,
     series_label and latest (the point whose value is written beside it).
     """
+    data = Datasets()
     panels = []
     both = pd.concat([x for x in (rows, series) if x is not None and len(x)])
     colour = _party_scale(both[["lane", "side"]], parties)
-    tooltip = [alt.Tooltip("figure_text:N", title="Figure"), alt.Tooltip("speaker:N", title="Claimed by"), alt.Tooltip("what:N", title="Counts"), alt.Tooltip("date_text:N", title="Date"), alt.Tooltip("sources_text:N", title="Sources")]
+    tips = [tooltip("figure_text:N", "Figure"), tooltip("speaker:N", "Claimed by"), tooltip("what:N", "Counts"), tooltip("date_text:N", "Date"), tooltip("sources_text:N", "Sources")]
+
     def words(text: str, wide: int, thin: int):
         return _wrap(text, thin) if narrow else _wrap(text, wide)
 
     if series is not None and len(series):
         t, sub = (title, subtitle) if not len(rows) else ("Running totals over time", "Each point is the total to that date, as the claimant gave it; the line steps to the next report.")
-        panels.append(_series_panel(series, colour, tooltip, title=words(t, 90, 40), subtitle=words(sub, 110, 52), width=280 if narrow else 520))
+        panels.append(_series_panel(data(series), colour, tips, title=words(t, 90, 40), subtitle=words(sub, 110, 52), width=280 if narrow else 520))
     if len(rows):
         t, sub = (title, subtitle) if not panels else ("Single figures", "Grouped by what they count, on a log scale. Triangles point the way the true count may lie; dashes mark the open side of a bound; faded marks were revised.")
-        panels.append(_singles_panel(rows, colour, tooltip, title=words(t, 90, 40), subtitle=words(sub, 110, 52), narrow=narrow))
-    head = alt.TitleParams(words(title, 100, 40), subtitle=words(subtitle, 120, 52))
-    chart = panels[0] if len(panels) == 1 else alt.vconcat(*panels, spacing=28, title=head).resolve_scale(color="shared", shape="independent")
-    chart = _config(chart)
-    if narrow:
-        chart.config.legend = alt.LegendConfig(labelFontSize=11, titleFontSize=11, orient="bottom", columns=1, labelLimit=280, symbolLimit=40)
-    return Chart(chart.properties(description=f"{title}. {subtitle}"))
+        panels.append(_singles_panel(rows, data(rows), colour, tips, title=words(t, 90, 40), subtitle=words(sub, 110, 52), narrow=narrow))
+    if len(panels) == 1:
+        body = panels[0]
+    else:
+        body = {"vconcat": panels, "spacing": 28, "title": title_params(words(title, 100, 40), subtitle=words(subtitle, 120, 52)), "resolve": {"scale": {"color": "shared", "shape": "independent"}}}
+    description = _sentences(title, subtitle)
+    return Chart(_top(body, data, config=_config(narrow_legend=narrow), description=description), description)
 
 
-def _series_panel(pts: pd.DataFrame, colour, tooltip, *, title, subtitle, width: int = 520):
-    x = alt.X("date_iso:T", title="Date the figure was given", axis=alt.Axis(format="%-d %b", labelAngle=0, tickCount=6, labelOverlap=True))
-    y = alt.Y("value:Q", title="Running total", scale=alt.Scale(zero=True), axis=alt.Axis(format="~s"))
-    base = alt.Chart(pts)
-    line = base.mark_line(interpolate="step-after", strokeWidth=2).encode(x=x, y=y, color=alt.Color("lane:N", scale=colour, title="Claimed by"), detail="series_label:N")
-    shapes = alt.Scale(domain=["below this (upper bound)", "above this (lower bound)", "this figure (exact)", "around this"], range=["triangle-down", "triangle-up", "circle", "diamond"])
-    points = base.mark_point(filled=True, size=110).encode(x=x, y=y, color=alt.Color("lane:N", scale=colour), shape=alt.Shape("bound_label:N", title="The true count is", scale=shapes), opacity=alt.Opacity("opacity:Q", scale=None, legend=None), tooltip=tooltip + [alt.Tooltip("series_label:N", title="Series")])
-    latest = base.transform_filter("datum.latest").mark_text(align="right", dx=-2, dy=-14, fontSize=12, fontWeight="bold").encode(x=x, y=y, text="figure_text:N")
-    return alt.layer(line, points, latest).properties(width=width, height=220, title=alt.TitleParams(title, subtitle=subtitle, fontSize=13))
+def _series_panel(data: dict, colour: dict, tips: list, *, title, subtitle, width: int = 520) -> dict:
+    x = enc("date_iso:T", title="Date the figure was given", axis={"format": "%-d %b", "labelAngle": 0, "tickCount": 6, "labelOverlap": True})
+    y = enc("value:Q", title="Running total", scale={"zero": True}, axis={"format": "~s"})
+    shapes = {"domain": ["below this (upper bound)", "above this (lower bound)", "this figure (exact)", "around this"], "range": ["triangle-down", "triangle-up", "circle", "diamond"]}
+    line = {"mark": {"type": "line", "interpolate": "step-after", "strokeWidth": 2},
+            "encoding": {"x": x, "y": y, "color": enc("lane:N", scale=colour, title="Claimed by"), "detail": enc("series_label:N")}}
+    points = {"mark": {"type": "point", "filled": True, "size": 110},
+              "encoding": {"x": x, "y": y, "color": enc("lane:N", scale=colour), "shape": enc("bound_label:N", title="The true count is", scale=shapes),
+                           "opacity": enc("opacity:Q", scale=None, legend=None), "tooltip": tips + [tooltip("series_label:N", "Series")]}}
+    latest = {"transform": [{"filter": "datum.latest"}], "mark": {"type": "text", "align": "right", "dx": -2, "dy": -14, "fontSize": 12, "fontWeight": "bold"},
+              "encoding": {"x": x, "y": y, "text": enc("figure_text:N")}}
+    return {"data": data, "layer": [line, points, latest], "width": width, "height": 220, "title": title_params(title, subtitle=subtitle, fontSize=13)}
 
 
-def _singles_panel(rows: pd.DataFrame, colour, tooltip, *, title, subtitle, narrow: bool = False):
+def _singles_panel(rows: pd.DataFrame, data: dict, colour: dict, tips: list, *, title, subtitle, narrow: bool = False) -> dict:
     # Narrow screens: the row labels are written above each row's marks, not in an axis beside them.
-    y = alt.Y("label:N", title=None, sort=list(dict.fromkeys(rows["label"])), axis=None if narrow else alt.Axis(labelLimit=300))
-    x = alt.X("value:Q", title="Number stated (log scale)", scale=alt.Scale(type="log", domain=[max(1, rows["value"].min() / 4), rows["value"].max() * 4], nice=False), axis=alt.Axis(format="~s"))
-    base = alt.Chart(rows)
-    open_side = (
-        base.transform_filter("datum.bound_kind == 'upper' || datum.bound_kind == 'lower'")
-        .mark_rule(strokeDash=[4, 3], strokeWidth=2)
-        .encode(x=x, x2="arrow_to:Q", y=y, color=alt.Color("lane:N", scale=colour, title="Claimed by"), opacity=alt.Opacity("opacity:Q", scale=None, legend=None), tooltip=tooltip)
-    )
-    marks = base.mark_point(filled=True, size=140).encode(
-        x=x,
-        y=y,
-        color=alt.Color("lane:N", scale=colour),
-        shape=alt.Shape("bound_label:N", title="The true count is", scale=alt.Scale(domain=["below this (upper bound)", "above this (lower bound)", "this figure (exact)", "around this"], range=["triangle-left", "triangle-right", "circle", "diamond"])),
-        opacity=alt.Opacity("opacity:Q", scale=None, legend=None),
-        tooltip=tooltip,
-    )
-    labels = base.transform_filter("!datum.superseded").mark_text(align="left", dx=10, dy=-9, fontSize=11).encode(x=x, y=y, text="mark_text:N")
-    revised = base.transform_filter("datum.superseded").mark_text(align="right", dx=-9, dy=11, fontSize=10, color="#6f6f6f").encode(x=x, y=y, text="mark_text:N")
+    y = enc("label:N", title=None, sort=list(dict.fromkeys(rows["label"])), axis=None if narrow else {"labelLimit": 300})
+    x = enc("value:Q", title="Number stated (log scale)", scale={"type": "log", "domain": [max(1, rows["value"].min() / 4), rows["value"].max() * 4], "nice": False}, axis={"format": "~s"})
+    shapes = {"domain": ["below this (upper bound)", "above this (lower bound)", "this figure (exact)", "around this"], "range": ["triangle-left", "triangle-right", "circle", "diamond"]}
+    faded = enc("opacity:Q", scale=None, legend=None)
+    open_side = {"transform": [{"filter": "datum.bound_kind == 'upper' || datum.bound_kind == 'lower'"}], "mark": {"type": "rule", "strokeDash": [4, 3], "strokeWidth": 2},
+                 "encoding": {"x": x, "x2": {"field": "arrow_to"}, "y": y, "color": enc("lane:N", scale=colour, title="Claimed by"), "opacity": faded, "tooltip": tips}}
+    marks = {"mark": {"type": "point", "filled": True, "size": 140},
+             "encoding": {"x": x, "y": y, "color": enc("lane:N", scale=colour), "shape": enc("bound_label:N", title="The true count is", scale=shapes), "opacity": faded, "tooltip": tips}}
+    labels = {"transform": [{"filter": "!datum.superseded"}], "mark": {"type": "text", "align": "left", "dx": 10, "dy": -9, "fontSize": 11}, "encoding": {"x": x, "y": y, "text": enc("mark_text:N")}}
+    revised = {"transform": [{"filter": "datum.superseded"}], "mark": {"type": "text", "align": "right", "dx": -9, "dy": 11, "fontSize": 10, "color": "#6f6f6f"}, "encoding": {"x": x, "y": y, "text": enc("mark_text:N")}}
     layers = [open_side, marks, labels, revised]
     if narrow:
-        layers.append(base.mark_text(align="left", baseline="bottom", dy=-12, fontSize=10, color="#3d3d3d", limit=290).encode(x=alt.value(0), y=y, text="label:N"))
-    return alt.layer(*layers).properties(width=290 if narrow else 520, height=alt.Step(50 if narrow else 34), title=alt.TitleParams(title, subtitle=subtitle, fontSize=13))
+        layers.append({"mark": {"type": "text", "align": "left", "baseline": "bottom", "dy": -12, "fontSize": 10, "color": "#3d3d3d", "limit": 290}, "encoding": {"x": value(0), "y": y, "text": enc("label:N")}})
+    return {"data": data, "layer": layers, "width": 290 if narrow else 520, "height": {"step": 50 if narrow else 34}, "title": title_params(title, subtitle=subtitle, fontSize=13)}
+
+
+# ------------------------------------------------------------------ map
 
 
 def place_map(drawn: dict, *, narrow: bool = False) -> Chart:
@@ -209,51 +308,62 @@ def place_map(drawn: dict, *, narrow: bool = False) -> Chart:
     `drawn` from map_data.place_map: panels, each with an explicit Mercator projection (so the labels
     placed in Python, beside their own dot and clear of the others, land where they are drawn).
     """
+    data = Datasets()
     outlines = json.loads(paths.OUTLINES_GEOJSON.read_text(encoding="utf-8")) if paths.OUTLINES_GEOJSON.exists() else {"features": []}
     disputed_path = paths.OUTLINES_GEOJSON.with_name("disputed_areas.geojson")
     disputed = json.loads(disputed_path.read_text(encoding="utf-8"))["features"] if disputed_path.exists() else []
+    lonlat = {"longitude": enc("longitude:Q"), "latitude": enc("latitude:Q")}
     panels = []
     for panel in drawn["panels"]:
-        proj = dict(type="mercator", scale=panel["scale"], center=panel["center"], translate=panel["translate"])
-        layers = [
-            alt.Chart(alt.Data(values=outlines["features"])).mark_geoshape(fill="#f1efe9", stroke="#a9a59b", strokeWidth=0.8, clip=True).encode(tooltip=alt.Tooltip("properties.name:N", title="Country")).project(**proj),
-        ]
+        proj = {"type": "mercator", "scale": panel["scale"], "center": panel["center"], "translate": panel["translate"]}
+        layers = [{"data": {"values": outlines["features"]}, "mark": {"type": "geoshape", "fill": "#f1efe9", "stroke": "#a9a59b", "strokeWidth": 0.8, "clip": True},
+                   "encoding": {"tooltip": tooltip("properties.name:N", "Country")}, "projection": proj}]
         if disputed:
-            layers.append(alt.Chart(alt.Data(values=disputed)).mark_geoshape(fill="#e3d9c6", fillOpacity=0.6, stroke="#8a6d3b", strokeWidth=1.2, strokeDash=[4, 2], clip=True).encode(tooltip=alt.value(drawn["disputed_note"])).project(**proj))
+            layers.append({"data": {"values": disputed}, "mark": {"type": "geoshape", "fill": "#e3d9c6", "fillOpacity": 0.6, "stroke": "#8a6d3b", "strokeWidth": 1.2, "strokeDash": [4, 2], "clip": True},
+                           "encoding": {"tooltip": value(drawn["disputed_note"])}, "projection": proj})
         if panel.get("box"):
-            layers.append(alt.Chart(alt.Data(values=[panel["box"]])).mark_geoshape(filled=False, stroke="#8a1c1c", strokeWidth=1.5).project(**proj))
+            layers.append({"data": {"values": [panel["box"]]}, "mark": {"type": "geoshape", "filled": False, "stroke": "#8a1c1c", "strokeWidth": 1.5}, "projection": proj})
         if len(drawn["roads"]) and panel["roads"]:
-            layers.append(alt.Chart(drawn["roads"]).mark_line(color="#8a1c1c", strokeWidth=2, strokeDash=[5, 3], clip=True).encode(longitude="longitude:Q", latitude="latitude:Q", order="order:Q", detail="road:N").project(**proj))
+            layers.append({"data": data(drawn["roads"]), "mark": {"type": "line", "color": "#8a1c1c", "strokeWidth": 2, "strokeDash": [5, 3], "clip": True},
+                           "encoding": {**lonlat, "order": enc("order:Q"), "detail": enc("road:N")}, "projection": proj})
         if panel["areas"]:
             area_labels = pd.DataFrame(panel["areas"])
             for pos, (align, dx, dy) in LABEL_POSITIONS.items():
                 part = area_labels[area_labels["pos"] == pos]
                 if len(part):
-                    layers.append(alt.Chart(part).mark_text(align=align, dx=dx, dy=dy, fontSize=11, fontStyle="italic", color="#5e5a52").encode(longitude="longitude:Q", latitude="latitude:Q", text="name:N").project(**proj))
+                    layers.append({"data": data(part), "mark": {"type": "text", "align": align, "dx": dx, "dy": dy, "fontSize": 11, "fontStyle": "italic", "color": "#5e5a52"},
+                                   "encoding": {**lonlat, "text": enc("name:N")}, "projection": proj})
         places = pd.DataFrame(panel["places"])
         if len(places):
-            points = alt.Chart(places).encode(longitude="longitude:Q", latitude="latitude:Q", tooltip=[alt.Tooltip("name:N", title="Place"), alt.Tooltip("other_names:N", title="Also called"), alt.Tooltip("note:N", title="Note"), alt.Tooltip("mentions:Q", title="Statements about it")])
-            layers.append(points.transform_calculate(aria="'Place: ' + datum.name + '; statements about it: ' + datum.mentions").mark_circle(color="#1d1d1b", opacity=0.9, stroke="#ffffff", strokeWidth=1).encode(description="aria:N", size=alt.Size("mentions:Q", title="Statements about the place", scale=alt.Scale(range=[40, 260], domain=[0, drawn["max_mentions"]]), legend=None)).project(**proj))
+            tips = [tooltip("name:N", "Place"), tooltip("other_names:N", "Also called"), tooltip("note:N", "Note"), tooltip("mentions:Q", "Statements about it")]
+            size = enc("mentions:Q", title="Statements about the place", scale={"range": [40, 260], "domain": [0, drawn["max_mentions"]]}, legend=None)
+            layers.append({"data": data(places), "transform": [{"calculate": "'Place: ' + datum.name + '; statements about it: ' + datum.mentions", "as": "aria"}],
+                           "mark": {"type": "circle", "color": "#1d1d1b", "opacity": 0.9, "stroke": "#ffffff", "strokeWidth": 1},
+                           "encoding": {**lonlat, "tooltip": tips, "description": enc("aria:N"), "size": size}, "projection": proj})
             for pos, (align, dx, dy) in LABEL_POSITIONS.items():
                 part = places[places["pos"] == pos]
                 if len(part):
-                    layers.append(alt.Chart(part).mark_text(align=align, dx=dx, dy=dy, fontSize=12, fontWeight="bold", color="#1d1d1b").encode(longitude="longitude:Q", latitude="latitude:Q", text="name:N").project(**proj))
-        panels.append(alt.layer(*layers).properties(width=panel["width"], height=panel["height"], title=alt.TitleParams(_wrap(panel["title"], 48) if narrow else panel["title"], fontSize=12, fontWeight="normal", color="#5b5b57", anchor="start")))
-    body = (alt.vconcat if narrow else alt.hconcat)(*panels, spacing=12)
-    title = _wrap(drawn["title"], 36) if narrow else drawn["title"]
-    subtitle = _wrap(drawn["subtitle"], 52) if narrow else _wrap(drawn["subtitle"], 115)
-    chart = _config(body).properties(title=alt.TitleParams(title, subtitle=subtitle), description=f"{drawn['title']}. {drawn['subtitle']}")
-    return Chart(chart)
+                    layers.append({"data": data(part), "mark": {"type": "text", "align": align, "dx": dx, "dy": dy, "fontSize": 12, "fontWeight": "bold", "color": "#1d1d1b"},
+                                   "encoding": {**lonlat, "text": enc("name:N")}, "projection": proj})
+        panels.append({"layer": layers, "width": panel["width"], "height": panel["height"],
+                       "title": title_params(_wrap(panel["title"], 48) if narrow else panel["title"], fontSize=12, fontWeight="normal", color="#5b5b57", anchor="start")})
+    body = {"vconcat" if narrow else "hconcat": panels, "spacing": 12}
+    head = title_params(_wrap(drawn["title"], 36) if narrow else drawn["title"], subtitle=_wrap(drawn["subtitle"], 52) if narrow else _wrap(drawn["subtitle"], 115))
+    description = _sentences(drawn["title"], drawn["subtitle"])
+    return Chart(_top(body, data, title=head, description=description), description)
 
 
-# Where a label sits relative to its point: (align, dx, dy) for mark_text; map_data places by these.
+# Where a label sits relative to its point: (align, dx, dy) for a text mark; map_data places by these.
 LABEL_POSITIONS = {"right": ("left", 9, 4), "left": ("right", -9, 4), "above": ("center", 0, -10), "below": ("center", 0, 17)}
 
 
 def _wrap(text: str, width: int) -> list[str]:
-    import textwrap
-
     return textwrap.wrap(text, width) or [text]
+
+
+def _sentences(title: str, subtitle: str) -> str:
+    """A chart's description for screen readers: its title and subtitle as sentences."""
+    return f"{title.rstrip('.')}. {subtitle}".strip()
 
 
 class Responsive:
@@ -261,7 +371,7 @@ class Responsive:
 
     def __init__(self, wide: Chart, narrow: Chart):
         self.wide, self.narrow = wide, narrow
-        self.chart = wide.chart
+        self.description = wide.description
 
     def spec(self, validate: bool = False) -> dict:
         spec = self.wide.spec(validate)
@@ -280,7 +390,7 @@ class Responsive:
         return chart_bundle(self.spec() if page_mode() else self.wide.spec())
 
     def __repr__(self) -> str:
-        return f"<chart: {self.chart.description}>"
+        return f"<chart: {self.description}>"
 
 
 def arrow_end(value: float, kind: str) -> float:
@@ -290,13 +400,3 @@ def arrow_end(value: float, kind: str) -> float:
     if kind == "lower":
         return value * 3
     return value
-
-
-def _label_point(feature: dict) -> dict:
-    """Where to write a country's name: the mean vertex of its largest ring (good enough at this scale)."""
-    geom = feature["geometry"]
-    polys = geom["coordinates"] if geom["type"] == "MultiPolygon" else [geom["coordinates"]]
-    ring = max((p[0] for p in polys), key=len)
-    lon = sum(pt[0] for pt in ring) / len(ring)
-    lat = sum(pt[1] for pt in ring) / len(ring)
-    return {"name": feature["properties"]["name"], "longitude": round(lon, 3), "latitude": round(lat, 3)}

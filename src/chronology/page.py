@@ -51,12 +51,32 @@ def _environment():
 
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(paths.TEMPLATES_DIR / "sections")),
+        bytecode_cache=_template_cache(),
         autoescape=True,  # every value is data: escaped unless a template says otherwise
         trim_blocks=True,
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
         finalize=_blank_missing,
     )
+
+
+def _template_cache():
+    """Compiled templates kept in the user's cache (a cold kernel skips compiling them); none if it is unwritable."""
+    import jinja2
+
+    class TemplateCache(jinja2.FileSystemBytecodeCache):
+        def dump_bytecode(self, bucket) -> None:
+            try:
+                super().dump_bytecode(bucket)
+            except OSError:  # a read-only cache costs only the compiling
+                pass
+
+    try:
+        folder = paths.cache_dir() / "templates"
+        folder.mkdir(exist_ok=True)
+    except OSError:
+        return None
+    return TemplateCache(str(folder))
 
 
 def draw(template: str, /, **data) -> str:

@@ -44,6 +44,7 @@ from .inputs import (  # noqa: F401  (the pipeline's checks, also reached as ren
     safe_output_path,
 )
 from .kernel import Kernel
+from .svg_copies import ChartDrawer
 
 
 @dataclass
@@ -302,44 +303,6 @@ def _write(nb, nb_path: Path, parameters: dict, out_dir: Path, target: Path, pro
         raise RenderError(f"wrote {target}, but could not update its files or {Path(out_dir) / 'index.html'}: {err.strerror or err}") from None
     progress.step(f"wrote {target} ({len(body.encode()) / 1e6:.2f} MB)")
     return target
-
-
-class ChartDrawer:
-    """Static SVG copies of the charts (for slides), drawn on a thread while the notebook still runs.
-
-    vl-convert releases the GIL, so drawing overlaps the kernel's work and the export.
-    """
-
-    def __init__(self) -> None:
-        from concurrent.futures import ThreadPoolExecutor
-
-        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="svg")
-        self.futures: list = []
-
-    @staticmethod
-    def _draw(spec: dict) -> bytes:
-        import vl_convert
-
-        return vl_convert.vegalite_to_svg(spec).encode("utf-8")
-
-    def on_cell_executed(self, cell=None, **_) -> None:
-        for out in cell.get("outputs", []) if cell is not None else []:
-            spec = next((v for k, v in out.get("data", {}).items() if k.startswith("application/vnd.vegalite")), None)
-            if spec is not None:
-                self.futures.append(self.pool.submit(self._draw, spec))
-
-    def charts(self) -> dict[str, bytes]:
-        out = {}
-        for n, future in enumerate(self.futures, 1):
-            try:
-                out[f"chart-{n}.svg"] = future.result()
-            except Exception as err:  # a chart missing from the copies is a failed render, said clearly
-                first = (str(err).strip().splitlines() or [""])[0][:300]
-                raise RenderError(f"chart {n} could not be drawn as SVG: {type(err).__name__}: {first}") from None
-        return out
-
-    def close(self) -> None:
-        self.pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _replace_files(folder: Path, charts: dict[str, bytes], assets: Path | None = None) -> None:

@@ -8,6 +8,7 @@ renders old-style data (no time, truce, revises ... columns) and new-style data 
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 from pathlib import Path
 
 import pandas as pd
@@ -79,9 +80,19 @@ def party_name(sel, party: str) -> str:
 
 def party_badges(sel, cell) -> list[dict]:
     """One badge per party of a row (a joint statement has several); an event has none."""
-    from .chart_data import lane_colour  # PAGE: the badge's dot has the party's one colour (dark text beside it)
+    return [{"side": sel.parties.loc[p, "side"] if p in sel.parties.index else "event", "name": party_name(sel, p), "role": ROLE_WORDS.get(role_of(sel, p), ""), "colour": _colour(sel, party_name(sel, p))} for p in ids(cell)]
 
-    return [{"side": sel.parties.loc[p, "side"] if p in sel.parties.index else "event", "name": party_name(sel, p), "role": ROLE_WORDS.get(role_of(sel, p), ""), "colour": lane_colour(sel.parties, party_name(sel, p))} for p in ids(cell)]
+
+_COLOURS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _colour(sel, name: str) -> str:
+    """A party's one colour (the badge's dot), looked up once per Selection."""
+    from .chart_data import lane_colours  # PAGE: the same rule as the charts' colour scale
+
+    if sel not in _COLOURS:
+        _COLOURS[sel] = lane_colours(sel.parties, sel.parties["name"])
+    return _COLOURS[sel].get(name) or lane_colours(sel.parties, [name])[name]
 
 
 def parties_text(sel, cell) -> str:

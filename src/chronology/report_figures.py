@@ -129,8 +129,13 @@ def _chains(sel, v: pd.DataFrame, f: pd.DataFrame) -> list[dict]:
 def _intervals(sel, f: pd.DataFrame) -> list[dict]:
     """An upper and a lower bound from one claimant, one day, one measure and place: one interval."""
     out = []
+    keys = ["claimant", "date", "measure", "place_id", "unit"]
     current = f[~f["superseded"] & (f["precision"] == "day")]
-    for _, g in current.groupby(["claimant", "date", "measure", "place_id", "unit"], sort=False):
+    # Only groups holding both a lower and an upper bound, in the order the groups first appear.
+    current = current.assign(_group=current.groupby(keys, sort=False).ngroup())
+    bounds = current[current["bound_kind"].isin(["lower", "upper"])]
+    paired = bounds.groupby("_group")["bound_kind"].transform("nunique") == 2
+    for _, g in bounds[paired].sort_values("_group", kind="stable").groupby("_group", sort=False):
         lows, highs = g[g["bound_kind"] == "lower"], g[g["bound_kind"] == "upper"]
         if lows.empty or highs.empty:
             continue

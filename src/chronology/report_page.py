@@ -133,8 +133,9 @@ def timeline_text(sel: Selection) -> HTML:
     if v.empty:
         return HTML("", "")
     rows, aggregated, earlier = _timeline_rows(sel)
+    colours = chart_data.lane_colours(sel.parties, rows["lane"])
     items = [
-        {"id": r.id, "start": r.start, "end": r.end_excl, "lane": r.lane, "colour": chart_data.lane_colour(sel.parties, r.lane), "date": r.date_text, "who": r.speaker, "what": r.summary}
+        {"id": r.id, "start": r.start, "end": r.end_excl, "lane": r.lane, "colour": colours[r.lane], "date": r.date_text, "who": r.speaker, "what": r.summary}
         for r in rows.head(LIST_LIMIT).itertuples()
     ]
     before = [{"date": r.date_text, "who": r.speaker or "Event", "what": r.summary_text} for r in earlier.head(LIST_LIMIT).itertuples()]
@@ -183,8 +184,9 @@ def statements_table(sel: Selection) -> HTML:
     columns = [("date", "Date", ""), ("who", "Who", ""), ("party", "Party", ""), ("what", "What was said or happened", ""), ("figure", "Figure", "num")]
     if len(sources) > 1:
         columns.append(("source", "Source", "wide"))
+    colours = chart_data.lane_colours(sel.parties, shown["lane"])
     rows = [
-        {"id": r.id, "date": r.date_text, "speaker": r.speaker, "stance": r.stance, "party": r.lane if r.party else "", "colour": chart_data.lane_colour(sel.parties, r.lane),
+        {"id": r.id, "date": r.date_text, "speaker": r.speaker, "stance": r.stance, "party": r.lane if r.party else "", "colour": colours[r.lane],
          "summary": r.summary_text, "quote": r.quote, "figure": phrase(r.value, r.qualifier) if r.kind == "figure" else "", "source": r.source}
         for r in shown.itertuples()
     ]
