@@ -279,3 +279,31 @@ def test_hostile_text_is_escaped_in_the_html(hostile_report: Path):
     # spreadsheet formulas are neutralised in the downloadable CSV
     data = base64.b64decode(re.search(r"base64,([^\"]+)", page).group(1)).decode()
     assert "'=HYPERLINK" in data
+
+
+def test_a_script_without_a_main_guard_can_render(tmp_path: Path):
+    """The SVG copies are drawn by a plain worker subprocess: a script calling render() at import
+    level (no `if __name__ == "__main__"`) is not run a second time, and leaves no worker behind."""
+    import subprocess
+    import sys
+
+    import psutil
+
+    script = tmp_path / "make_page.py"
+    script.write_text(
+        "from chronology import svg_copies\n"
+        "from chronology.render import render\n"
+        f"print(render('report', out_dir={str(tmp_path / 'out')!r}, quiet=True))\n"
+        "print('worker', svg_copies._WORKER.proc.pid)\n",
+        encoding="utf-8",
+    )
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.count("report.html") == 1  # the script ran once
+    assert sorted(p.name for p in (tmp_path / "out" / "report_files").iterdir() if p.suffix == ".svg") == ["chart-1.svg", "chart-2.svg", "chart-3.svg"]
+    worker = int(proc.stdout.split("worker ")[1])
+    try:
+        psutil.Process(worker).wait(timeout=10)  # returns once it has exited; raises if it lingers
+    except psutil.NoSuchProcess:
+        pass
+    assert not psutil.pid_exists(worker)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .page import HTML, section
+from .report_data import source_items
 
 HISTORIES_SHOWN = 12  # the longest histories; the rest are in the table
 CHANGING = {"denies", "disputes", "confirms", "concedes", "retracts"}  # stances that change what is known
@@ -94,13 +95,12 @@ def _when(r: pd.Series) -> str:
 
 def _source(sel, source_ids: str) -> str:
     """The first source (the one the row is taken from) as publisher: title, with how many more report it."""
-    ids = [i for i in source_ids.split(";") if i]
-    sources = sel.data.sources.set_index("id")
-    if not ids:
+    items = source_items(sel, source_ids)
+    if not items:
         return ""
-    first = ids[0]
-    text = f"{sources.at[first, 'publisher']}: {sources.at[first, 'title']}" if first in sources.index else first
-    more = len(ids) - 1
+    first = items[0]
+    text = f"{first['publisher']}: {first['title']}" if first["title"] or first["publisher"] != first["id"] else first["id"]
+    more = len(items) - 1
     return text + (f" (and {more} more source{'s' if more > 1 else ''})" if more else "")
 
 

@@ -77,22 +77,23 @@ class Datasets:
 
 
 def records(frame: pd.DataFrame) -> list[dict]:
-    """Rows as JSON values: dates as ISO text, missing and infinite numbers as null, numpy scalars as Python."""
-    out = {}
+    """Rows as JSON values, as Altair writes them: dates as ISO text, missing and infinite numbers as
+    null, numpy scalars as Python's (column by column into lists: far quicker than pandas' own)."""
+    columns = {}
     for col, dtype in frame.dtypes.items():
         values = frame[col]
-        kind = str(dtype)
-        if kind.startswith(("datetime", "timestamp")):
-            out[col] = values.map(lambda x: x.isoformat()).replace("NaT", "")
-        elif kind == "bool" or (isinstance(dtype, np.dtype) and np.issubdtype(dtype, np.integer)):
-            out[col] = values.astype(object)
+        if str(dtype).startswith(("datetime", "timestamp")):
+            columns[col] = ["" if x is pd.NaT else x.isoformat() for x in values]
+        elif isinstance(dtype, np.dtype) and (dtype == bool or np.issubdtype(dtype, np.integer)):
+            columns[col] = values.tolist()
         elif isinstance(dtype, np.dtype) and np.issubdtype(dtype, np.floating):
-            bad = values.isnull() | np.isinf(values)
-            out[col] = values.astype(object).where(~bad, None)
+            bad = (values.isnull() | np.isinf(values)).tolist()
+            columns[col] = [None if b else v for v, b in zip(values.tolist(), bad)]
         else:  # text, categories, nullable numbers and booleans, objects
-            col_values = values.astype(object)
-            out[col] = col_values.where(col_values.notnull(), None)
-    return pd.DataFrame(out, index=frame.index).to_dict(orient="records") if len(frame.columns) else [{} for _ in range(len(frame))]
+            missing = values.isnull().tolist()
+            columns[col] = [None if m else v for v, m in zip(values.astype(object).tolist(), missing)]
+    names = list(columns)
+    return [dict(zip(names, row)) for row in zip(*columns.values())] if names else [{} for _ in range(len(frame))]
 
 
 def enc(shorthand: str, **props) -> dict:

@@ -33,8 +33,8 @@ from . import paths
 from .errors import ChronologyError
 from .preview_server import PAGE_NAME, Server
 
-POLL_SECONDS = 0.2
-DEBOUNCE_SECONDS = 0.15
+POLL_SECONDS = 0.1
+DEBOUNCE_SECONDS = 0.1
 FORM_FIELDS = ("naming", "start", "end", "parties", "topic", "audience")
 KEEP_RENDERS = 6  # executed notebooks kept in memory, by what they depend on
 

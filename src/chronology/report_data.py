@@ -101,15 +101,14 @@ def parties_text(sel, cell) -> str:
 
 def source_items(sel, cell) -> list[dict]:
     """Every source of a row: publisher, title, date (the first is the one the text is taken from)."""
-    s = sel.data.sources.set_index("id")
-    out = []
-    for sid in ids(cell):
-        if sid in s.index:
-            r = s.loc[sid]
-            out.append({"id": sid, "publisher": r["publisher"], "title": r["title"], "published": _published(r["published"])})
-        else:
-            out.append({"id": sid, "publisher": sid, "title": "", "published": ""})
-    return out
+    table = _SOURCES.get(sel)
+    if table is None:  # looked up once per Selection
+        s = sel.data.sources
+        table = _SOURCES[sel] = {r.id: {"id": r.id, "publisher": r.publisher, "title": r.title, "published": _published(r.published)} for r in s.itertuples()}
+    return [dict(table[sid]) if sid in table else {"id": sid, "publisher": sid, "title": "", "published": ""} for sid in ids(cell)]
+
+
+_SOURCES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def sources_short(sel, cell) -> str:
