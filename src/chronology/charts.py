@@ -84,7 +84,7 @@ def records(frame: pd.DataFrame) -> list[dict]:
         values = frame[col]
         if str(dtype).startswith(("datetime", "timestamp")):
             columns[col] = ["" if x is pd.NaT else x.isoformat() for x in values]
-        elif isinstance(dtype, np.dtype) and (dtype == bool or np.issubdtype(dtype, np.integer)):
+        elif isinstance(dtype, np.dtype) and (np.issubdtype(dtype, np.bool_) or np.issubdtype(dtype, np.integer)):
             columns[col] = values.tolist()
         elif isinstance(dtype, np.dtype) and np.issubdtype(dtype, np.floating):
             bad = (values.isnull() | np.isinf(values)).tolist()
