@@ -41,8 +41,7 @@ handout-pdf: $(OUT)/handout.html ## print reports/handout.html to reports/handou
 	$(BIN)/python -m chronology pdf --out $(OUT) --paper $(PAPER)
 
 test: $(STAMP) ## run every test: unit, notebooks (nbval), end-to-end render, headless Chromium
-	$(BIN)/python -m pytest -q tests
-	$(BIN)/python -m pytest -q --nbval-lax --nbval-current-env -p no:cacheprovider notebooks
+	$(BIN)/python -m pytest -q -n auto --dist loadfile --nbval-lax --nbval-current-env -p no:cacheprovider tests notebooks
 
 # Live preview (src/chronology/preview.py)
 PORT ?= 8765

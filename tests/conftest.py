@@ -19,9 +19,20 @@ def chromium_path() -> str | None:
 
 
 @pytest.fixture(scope="session")
-def default_report(tmp_path_factory) -> Path:
+def kernel():
+    """One warm kernel for the session's in-process renders, as a batch shares one per core (renders
+    through the command line still start their own: that path is tested there)."""
+    from chronology.kernel import Kernel
+
+    warm = Kernel(paths.NOTEBOOKS_DIR)
+    yield warm
+    warm.shutdown()
+
+
+@pytest.fixture(scope="session")
+def default_report(tmp_path_factory, kernel) -> Path:
     out = tmp_path_factory.mktemp("default")
-    return render("report", {}, out_dir=out, quiet=True)
+    return render("report", {}, out_dir=out, quiet=True, kernel=kernel)
 
 
 @pytest.fixture(scope="session")
@@ -71,9 +82,9 @@ def hostile_dataset(folder: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def hostile_report(tmp_path_factory) -> Path:
+def hostile_report(tmp_path_factory, kernel) -> Path:
     folder = tmp_path_factory.mktemp("hostile")
     data = hostile_dataset(folder)
-    return render("report", {"statements_csv": str(data)}, out_dir=folder / "out", quiet=True)
+    return render("report", {"statements_csv": str(data)}, out_dir=folder / "out", quiet=True, kernel=kernel)
 
 

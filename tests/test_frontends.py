@@ -100,6 +100,21 @@ def test_every_chart_compiles_with_vega_lite_5(default_report):
             assert vega["marks"], f"{make.__name__} ({version})"
 
 
+def test_specs_declare_altairs_vega_lite_and_convert_to_altair(default_report):
+    """charts.py writes Vega-Lite itself: its schema is the one Altair (and the page's bundle) speaks,
+    and a chart still becomes an Altair object for a notebook user who wants to restyle it."""
+    import altair as alt
+
+    from chronology import charts
+
+    assert charts.SCHEMA_URL == alt.SCHEMA_URL
+    chart = default_report.figures_chart()
+    restyled = chart.to_altair().properties(title="Restyled")
+    assert isinstance(restyled, alt.TopLevelMixin)
+    spec = restyled.to_dict()  # validates against the schema
+    assert spec["title"] == "Restyled" and spec["vconcat"] == chart.wide.spec()["vconcat"]
+
+
 def test_page_outputs_in_the_render_route(default_report, monkeypatch):
     """With CHRONOLOGY_OUTPUTS=page (set by render.Kernel) the page's own outputs are unchanged."""
     monkeypatch.setenv("CHRONOLOGY_OUTPUTS", "page")

@@ -52,11 +52,11 @@ def squash(text: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def rendered(tmp_path_factory) -> dict[str, str]:
+def rendered(tmp_path_factory, kernel) -> dict[str, str]:
     out = tmp_path_factory.mktemp("handouts")
     pages = {}
     for name, parameters in RENDERS.items():
-        path = render("handout", parameters, out_dir=out, name=name, quiet=True)
+        path = render("handout", parameters, out_dir=out, name=name, quiet=True, kernel=kernel)
         pages[name] = path.read_text(encoding="utf-8")
     pages["_dir"] = str(out)
     return pages

@@ -83,12 +83,12 @@ def test_statements_table_has_every_row_and_the_data_is_downloadable(default_rep
 
 
 @pytest.fixture(scope="module")
-def batch(tmp_path_factory) -> dict:
+def batch(tmp_path_factory, kernel) -> dict:
     """naming armenian and azerbaijani as a --vary batch, and armenian again as a single render."""
     out = tmp_path_factory.mktemp("batch")
     before = inputs_digest()
     results = render_batch("report", {}, [("naming", "armenian,azerbaijani")], out_dir=out / "batch", quiet=True)
-    single = render("report", {"naming": "armenian"}, out_dir=out / "single", name="report-naming-armenian", quiet=True)
+    single = render("report", {"naming": "armenian"}, out_dir=out / "single", name="report-naming-armenian", quiet=True, kernel=kernel)
     return {"results": results, "out": out / "batch", "single": single, "before": before, "after": inputs_digest()}
 
 
@@ -113,9 +113,9 @@ def test_inputs_are_never_modified(batch):
 
 
 @pytest.fixture(scope="module")
-def armenian_october(tmp_path_factory) -> str:
+def armenian_october(tmp_path_factory, kernel) -> str:
     out = tmp_path_factory.mktemp("armenian")
-    return render("report", {"naming": "armenian", "start": "2020-10", "end": "2020-10"}, out_dir=out, quiet=True).read_text(encoding="utf-8")
+    return render("report", {"naming": "armenian", "start": "2020-10", "end": "2020-10"}, out_dir=out, quiet=True, kernel=kernel).read_text(encoding="utf-8")
 
 
 def test_armenian_naming_changes_our_text(armenian_october: str):
@@ -142,8 +142,8 @@ def test_october_window_keeps_only_october(armenian_october: str):
     assert 'id="row-aliyev-takes-shusha"' not in armenian_october  # 8 November is outside the window
 
 
-def test_parties_filter_and_its_reactions(tmp_path: Path):
-    page = render("report", {"parties": ["turkey", "russia"]}, out_dir=tmp_path, quiet=True).read_text(encoding="utf-8")
+def test_parties_filter_and_its_reactions(tmp_path: Path, kernel):
+    page = render("report", {"parties": ["turkey", "russia"]}, out_dir=tmp_path, quiet=True, kernel=kernel).read_text(encoding="utf-8")
     text = visible_text(page)
     assert "Selection: parties Turkey, Russia." in text
     # every entry a Turkish or Russian party spoke in, joint statements included, and nothing else
@@ -157,8 +157,8 @@ def test_parties_filter_and_its_reactions(tmp_path: Path):
     assert "a sign that the rest of the occupied lands will be liberated soon too" in text
 
 
-def test_an_empty_window_renders_a_report_that_says_so(tmp_path: Path):
-    page = render("report", {"start": "2019", "end": "2019"}, out_dir=tmp_path, quiet=True).read_text(encoding="utf-8")
+def test_an_empty_window_renders_a_report_that_says_so(tmp_path: Path, kernel):
+    page = render("report", {"start": "2019", "end": "2019"}, out_dir=tmp_path, quiet=True, kernel=kernel).read_text(encoding="utf-8")
     text = visible_text(page)
     assert "No statements, events or figures in this selection (dates 2019 to 2019)." in text
     assert 'class="chronology-chart"' not in page
@@ -281,26 +281,36 @@ def test_hostile_text_is_escaped_in_the_html(hostile_report: Path):
     assert "'=HYPERLINK" in data
 
 
-def test_a_script_without_a_main_guard_can_render(tmp_path: Path):
-    """The SVG copies are drawn by a plain worker subprocess: a script calling render() at import
-    level (no `if __name__ == "__main__"`) is not run a second time, and leaves no worker behind."""
+def test_svg_copies_from_a_script_without_a_main_guard(tmp_path: Path):
+    """The SVG copies are drawn by a plain worker subprocess: a script that draws at import level
+    (no `if __name__ == "__main__"`, as a re-runner's script calling render() may be) is not run a
+    second time, a chart Vega refuses is named, and no worker is left behind."""
+    import json
     import subprocess
     import sys
 
     import psutil
 
-    script = tmp_path / "make_page.py"
+    good = {"$schema": "https://vega.github.io/schema/vega-lite/v6.json", "mark": "point", "data": {"values": [{"x": 1}]}, "encoding": {"x": {"field": "x", "type": "quantitative"}}}
+    bad = {**good, "params": [{"name": "p", "expr": "1 +"}]}
+    script = tmp_path / "draw.py"
     script.write_text(
         "from chronology import svg_copies\n"
-        "from chronology.render import render\n"
-        f"print(render('report', out_dir={str(tmp_path / 'out')!r}, quiet=True))\n"
+        "from chronology.inputs import RenderError\n"
+        "print('started')\n"
+        "outputs = lambda spec: {'outputs': [{'data': {'application/vnd.vegalite.v6+json': spec}}]}\n"
+        f"drawer = svg_copies.ChartDrawer()\ndrawer.on_cell_executed(cell=outputs({json.dumps(good)}))\n"
+        "print('svg', drawer.charts()['chart-1.svg'][:4].decode())\n"
+        f"drawer = svg_copies.ChartDrawer()\ndrawer.on_cell_executed(cell=outputs({json.dumps(good)}))\ndrawer.on_cell_executed(cell=outputs({json.dumps(bad)}))\n"
+        "try:\n    drawer.charts()\nexcept RenderError as err:\n    print('refused', err)\n"
         "print('worker', svg_copies._WORKER.proc.pid)\n",
         encoding="utf-8",
     )
-    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300)
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    assert proc.stdout.count("report.html") == 1  # the script ran once
-    assert sorted(p.name for p in (tmp_path / "out" / "report_files").iterdir() if p.suffix == ".svg") == ["chart-1.svg", "chart-2.svg", "chart-3.svg"]
+    assert proc.stdout.count("started") == 1  # the script ran once
+    assert "svg <svg" in proc.stdout
+    assert "refused chart 2 could not be drawn as SVG: " in proc.stdout and "Expression parse error: 1 +" in proc.stdout
     worker = int(proc.stdout.split("worker ")[1])
     try:
         psutil.Process(worker).wait(timeout=10)  # returns once it has exited; raises if it lingers

@@ -191,10 +191,10 @@ def test_a_wrong_answer_is_refused(report):
 
 
 @pytest.fixture(scope="module")
-def rendered(tmp_path_factory) -> Path:
+def rendered(tmp_path_factory, kernel) -> Path:
     from chronology.render import render
 
-    return render("report", {"statements_csv": str(FIXTURE)}, out_dir=tmp_path_factory.mktemp("hadrut"), quiet=True)
+    return render("report", {"statements_csv": str(FIXTURE)}, out_dir=tmp_path_factory.mktemp("hadrut"), quiet=True, kernel=kernel)
 
 
 def test_the_rendered_page_says_it_end_to_end(rendered):

@@ -88,10 +88,10 @@ def test_large_data_is_aggregated_and_capped(big_data: Path):
     assert "more claims have responses" in report.claims_and_denials().text
 
 
-def test_large_render_keeps_one_bundle_and_the_full_data_beside_the_page(big_data: Path, tmp_path: Path):
+def test_large_render_keeps_one_bundle_and_the_full_data_beside_the_page(big_data: Path, tmp_path: Path, kernel):
     """The data is too large to travel inside the page (the default report's does: test_render)."""
     assert big_data.stat().st_size > EMBED_LIMIT
-    page = render("report", {"statements_csv": str(big_data)}, out_dir=tmp_path, quiet=True)
+    page = render("report", {"statements_csv": str(big_data)}, out_dir=tmp_path, quiet=True, kernel=kernel)
     html = page.read_text(encoding="utf-8")
     assert html.count("window.vegaEmbed=") == 1
     assert "large-data-note" in html

@@ -1,13 +1,14 @@
 """Chart builders: Vega-Lite specs written as plain dictionaries.
 
 Every chart gets data already cut to a few thousand marks at most. The specs are the ones Altair
-would write for the same chart (tests validate each against the Vega-Lite schema with Altair's
-public `alt.Chart.from_dict`), but composing Altair objects copied and re-validated whole charts at
+would write for the same chart (tests validate each against the Vega-Lite schema Altair ships,
+`alt.load_schema()`), but composing Altair objects copied and re-validated whole charts at
 every layer, panel and property: most of a render's own time. A dictionary costs nothing to build.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import textwrap
@@ -40,9 +41,7 @@ class Chart:
         spec = dict(self._spec)
         guards.check_finite(spec, self.description[:60])
         if validate:
-            import altair as alt
-
-            alt.Chart.from_dict(spec, validate=True)  # raises jsonschema.ValidationError when it is not Vega-Lite
+            _validator().validate(spec)  # raises jsonschema.ValidationError when it is not Vega-Lite
         return spec
 
     def to_altair(self):
@@ -58,6 +57,17 @@ class Chart:
 
     def __repr__(self) -> str:
         return f"<chart: {self.description}>"
+
+
+@functools.cache
+def _validator():
+    """The Vega-Lite schema Altair ships (`alt.load_schema`), as a validator with its format checks."""
+    import altair as alt
+    import jsonschema
+
+    schema = alt.load_schema()
+    cls = jsonschema.validators.validator_for(schema)
+    return cls(schema, format_checker=cls.FORMAT_CHECKER)
 
 
 # ------------------------------------------------------------------ spec pieces
@@ -389,6 +399,10 @@ class Responsive:
         from .frontends import chart_bundle, page_mode
 
         return chart_bundle(self.spec() if page_mode() else self.wide.spec())
+
+    def to_altair(self):
+        """The wide chart as an Altair object, for restyling it in a notebook."""
+        return self.wide.to_altair()
 
     def __repr__(self) -> str:
         return f"<chart: {self.description}>"

@@ -160,7 +160,9 @@ class ChartDrawer:
                 shutdown(kill=True)
                 raise RenderError(f"chart {n} could not be drawn as SVG: still drawing after {DRAW_TIMEOUT} s") from None
             except Exception as err:
-                first = (str(err).strip().splitlines() or [""])[0][:300]
+                # vl-convert's message: a heading, the JavaScript error, then its stack ("at ...") left out
+                lines = [ln.strip() for ln in str(err).splitlines() if ln.strip() and not ln.strip().startswith("at ")]
+                first = " ".join(lines[:2])[:300]
                 said = first if isinstance(err, DrawError) else f"{type(err).__name__}: {first}"
                 raise RenderError(f"chart {n} could not be drawn as SVG: {said}") from None
         return out
