@@ -14,6 +14,11 @@ from chronology import paths
 from chronology.render import render
 
 
+# Notebooks under tests/ are case files (hostile input, fixtures), never tests: `make test` runs nbval
+# over notebooks/ in the same pytest run.
+collect_ignore_glob = ["**/*.ipynb"]
+
+
 def chromium_path() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser") or (("/usr/bin/chromium") if Path("/usr/bin/chromium").exists() else None)
 

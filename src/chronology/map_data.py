@@ -231,6 +231,8 @@ def static_map_svg(sel: Selection) -> tuple[str, str]:
     svg = vl_convert.vegalite_to_svg(spec)
     svg = svg[svg.find("<svg"):] if "<svg" in svg else ""  # no XML prolog inside HTML
     svg = svg.replace("<svg", '<svg aria-hidden="true" focusable="false"', 1)  # the figure around it carries the text
-    # Its own ids: a chart drawn in the page by Vega uses the same "clip1", "clip2"...
-    svg = re.sub(r'(id="|url\(#|href="#)([\w-]+)', r"\1handout-map-\2", svg)
+    # Its own ids: a chart drawn in the page by Vega uses the same "clip1", "clip2"... Numbered in order of
+    # appearance, because vl-convert counts on across drawings in one process (a kernel reused for a batch).
+    names: dict[str, str] = {}
+    svg = re.sub(r'(id="|url\(#|href="#)([\w-]+)', lambda m: m.group(1) + names.setdefault(m.group(2), f"handout-map-{len(names) + 1}"), svg)
     return svg, f"{drawn['title']}. {drawn['subtitle']}"
