@@ -13,7 +13,6 @@ import pytest
 from chronology import paths
 from chronology.render import render
 
-
 # Notebooks under tests/ are case files (hostile input, fixtures), never tests: `make test` runs nbval
 # over notebooks/ in the same pytest run.
 collect_ignore_glob = ["**/*.ipynb"]
