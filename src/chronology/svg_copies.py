@@ -88,7 +88,10 @@ class _Worker:
                 future = self.pending.pop(0) if self.pending else None
             if future is None or future.cancelled():
                 continue
-            answer = json.loads(line)
+            try:
+                answer = json.loads(line)
+            except ValueError:
+                answer = {"error": f"the drawing process answered {line[:200]!r}"}
             if "svg" in answer:
                 future.set_result(answer["svg"].encode("utf-8"))
             else:
@@ -175,6 +178,10 @@ class ChartDrawer:
 def serve() -> None:
     """The worker: a spec per line in, {"svg": ...} or {"error": ...} per line out."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the process group: the driver stops us
+    # The answers get stdout to themselves: anything else printed goes to stderr (discarded by the driver).
+    answers = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
     import vl_convert
 
     for line in sys.stdin:
@@ -182,8 +189,8 @@ def serve() -> None:
             answer = {"svg": vl_convert.vegalite_to_svg(json.loads(line))}
         except Exception as err:
             answer = {"error": f"{type(err).__name__}: {err}"}
-        sys.stdout.write(json.dumps(answer) + "\n")
-        sys.stdout.flush()
+        answers.write(json.dumps(answer) + "\n")
+        answers.flush()
 
 
 if __name__ == "__main__":
