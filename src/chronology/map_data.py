@@ -67,15 +67,17 @@ def _overlap(a, b) -> float:
     return max(0, min(a[2], b[2]) - max(a[0], b[0])) * max(0, min(a[3], b[3]) - max(a[1], b[1]))
 
 
-def place_labels(points: list[tuple[float, float, str]], width: float, height: float, fixed: list = (), char_px=CHAR_PX) -> list[str]:
+def place_labels(points: list[tuple[float, float, str]], width: float, height: float, fixed: list = (), char_px=CHAR_PX, avoid: list = ()) -> list[str]:
     """A position for each label (in the given order of importance): no overlap with labels placed
-    before, with any dot, or with `fixed` boxes; inside the frame; nearest its own dot."""
+    before, with any dot, or with `fixed` boxes; inside the frame; nearest its own dot. `avoid` boxes
+    (the drawn road) are kept clear when a position allows it, but never cost a label its place."""
     dots = [(x - DOT_R, y - DOT_R, x + DOT_R, y + DOT_R) for x, y, _ in points]
     placed, out = list(fixed), []
     for i, (x, y, text) in enumerate(points):
-        best, best_cost = "right", float("inf")
+        clear = []  # (cost with the road crossed, position) of each position clear of labels, dots and edges
         for order, pos in enumerate(("right", "left", "above", "below")):
             b = _box(x, y, text, pos, char_px)
+            crossing = sum(_overlap(b, a) for a in avoid) * 0.05
             cost = order * 0.1
             cost += sum(_overlap(b, p) for p in placed) * 10
             cost += sum(_overlap(b, d) for j, d in enumerate(dots) if j != i) * 10
@@ -86,11 +88,12 @@ def place_labels(points: list[tuple[float, float, str]], width: float, height: f
             own = math.hypot(cx - x, cy - y)
             if any(math.hypot(cx - px, cy - py) < own for j, (px, py, _) in enumerate(points) if j != i):
                 cost += 500
-            if cost < best_cost:
-                best, best_cost = pos, cost
-        if best_cost >= 1:  # no clear spot: the dot stays, its name is in its tooltip (and the table)
+            if cost < 1:
+                clear.append((cost + crossing, order, pos))
+        if not clear:  # no clear spot: the dot stays, its name is in its tooltip (and the table)
             out.append("none")
             continue
+        best = min(clear)[2]
         placed.append(_box(x, y, text, best, char_px))
         out.append(best)
     return out
@@ -121,6 +124,8 @@ def place_map(sel: Selection, narrow: bool = False) -> dict | None:
     off_map = shown[~shown["id"].isin(near["id"])]
     inset = near[[_km((focus.longitude, focus.latitude), (r.longitude, r.latitude)) <= INSET_KM for r in near.itertuples()]]
     has_inset = len(inset) >= 2
+    xy = places.set_index("id")
+    road_line = [(xy.loc[pid, "longitude"], xy.loc[pid, "latitude"]) for pid in road_ids] if on_road.any() and len(road_ids) >= 2 else []
     w_loc, h_loc = (275, 220) if narrow else (310, 300)
     w_in, h_in = (275, 265) if narrow else (330, 300)
     lon0, lon1 = near["longitude"].min(), near["longitude"].max()
@@ -138,8 +143,8 @@ def place_map(sel: Selection, narrow: bool = False) -> dict | None:
         a = ins.lonlat(0, 0)
         b = ins.lonlat(w_in, h_in)
         box = {"type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": [[[a[0], a[1]], [b[0], a[1]], [b[0], b[1]], [a[0], b[1]], [a[0], a[1]]]]}}
-        panels.append(_panel(sel, inset, ins, f"Close up: {_names(inset)}", roads=True))
-    locator = _panel(sel, loc_places, loc, "The region" + (" (the red box is the close-up)" if has_inset else ""), roads=not has_inset, box=box, areas=_area_labels(loc, loc_places))
+        panels.append(_panel(sel, inset, ins, f"Close up: {_names(inset)}", roads=True, road=road_line))
+    locator = _panel(sel, loc_places, loc, "The region" + (" (the red box is the close-up)" if has_inset else ""), roads=not has_inset, box=box, areas=_area_labels(loc, loc_places), road=road_line)
     panels = ([locator] + panels) if not narrow else (panels + [locator])
     pts = places.set_index("id")
     roads = pd.DataFrame(
@@ -173,15 +178,27 @@ def _km_text(inset: pd.DataFrame, most) -> str:
     return f"{round(_km((most.longitude, most.latitude), (r.longitude, r.latitude)))} km from {r['name']}"
 
 
-def _panel(sel, frame_places: pd.DataFrame, frame: Frame, title: str, *, roads: bool, box=None, areas=None) -> dict:
+def _panel(sel, frame_places: pd.DataFrame, frame: Frame, title: str, *, roads: bool, box=None, areas=None, road: list | None = None) -> dict:
     pts = [(*frame.xy(r.longitude, r.latitude), r.name) for r in frame_places.itertuples()]
     fixed = [(a["x0"], a["y0"], a["x1"], a["y1"]) for a in (areas or [])]
-    pos = place_labels(pts, frame.width, frame.height, fixed=fixed)
+    avoid = _line_boxes([frame.xy(lon, lat) for lon, lat in road]) if roads and road else []
+    pos = place_labels(pts, frame.width, frame.height, fixed=fixed, avoid=avoid)
     records = frame_places[["name", "other_names", "note", "mentions", "longitude", "latitude"]].to_dict("records")
     for rec, p in zip(records, pos):
         rec["pos"] = p
     return {**frame.spec(), "width": frame.width, "height": frame.height, "title": title, "places": records, "roads": roads, "box": box,
             "areas": [{k: a[k] for k in ("name", "longitude", "latitude", "pos")} for a in (areas or [])]}
+
+
+def _line_boxes(points: list[tuple[float, float]], step: float = 4.0, half: float = 2.0) -> list[tuple]:
+    """Small boxes every `step` pixels along a polyline: what a label placed over it would cover."""
+    out = []
+    for (x0, y0), (x1, y1) in zip(points, points[1:]):
+        n = max(1, int(math.hypot(x1 - x0, y1 - y0) / step))
+        for k in range(n + 1):
+            x, y = x0 + (x1 - x0) * k / n, y0 + (y1 - y0) * k / n
+            out.append((x - half, y - half, x + half, y + half))
+    return out
 
 
 def _area_labels(frame: Frame, frame_places: pd.DataFrame) -> list[dict]:
