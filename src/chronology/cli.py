@@ -67,7 +67,7 @@ def _schema(args) -> int:
 
 
 def parse_parameters(pairs: list[list[str]], params_file: str | None, notebook: Path | None = None) -> dict:
-    """-f YAML first (the safe loader of params.load_yaml), then -p NAME VALUE pairs typed by the notebook's declared types."""
+    """-f YAML first (the safe loader of params_file.load_yaml), then -p NAME VALUE pairs typed by the notebook's declared types."""
     from .render import gather_parameters
 
     values, _ = gather_parameters(pairs, params_file, notebook)

@@ -98,7 +98,8 @@ def parameter_types(notebook: Path) -> dict:
 
 def gather_parameters(pairs, params_file: str | None, notebook: Path | None = None) -> tuple[dict, dict]:
     """-f YAML first, then -p NAME VALUE pairs typed by the notebook's declared types: (values, origin)."""
-    from .params import BUNDLED_TYPES, expected_phrase, load_yaml, type_cli_value
+    from .params import BUNDLED_TYPES, expected_phrase, type_cli_value
+    from .params_file import load_yaml
 
     types = parameter_types(notebook) if notebook is not None else dict(BUNDLED_TYPES)
     values: dict = {}
