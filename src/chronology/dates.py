@@ -84,6 +84,19 @@ def display_span(start: PartialDate, end: PartialDate | None) -> str:
     return f"{start.display()} to {end.display()}"
 
 
+def date_with_precision(date: str, date_end: str = "") -> str:
+    """'October 2020 (month)', '8 November 2020 (day)', '1987 to 1994 (years)',
+    'September 2020 to 10 November 2020 (start known to the month, end to the day)'."""
+    start = PartialDate.parse(date)
+    end = PartialDate.parse(date_end) if date_end else None
+    text = display_span(start, end)
+    if end is None or end == start:
+        return f"{text} ({start.precision})"
+    if end.precision == start.precision:
+        return f"{text} ({start.precision}s)"
+    return f"{text} (start known to the {start.precision}, end to the {end.precision})"
+
+
 # ---------------------------------------------------------------- hints for what people write instead
 
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from . import answer_check, page
+from .dates import date_with_precision
 from .exercise_figures import figures_exercise
 
 if TYPE_CHECKING:
@@ -107,8 +108,6 @@ def build_exercises(h: Handout) -> list[Exercise]:
 
 def _order_exercise(h: Handout, rng: random.Random, number: int) -> Exercise | None:
     """Entries whose dates do not overlap, so that exactly one order is right."""
-    from .handout import date_with_precision
-
     v = h.view[h.view["kind"].isin(["event", "statement"])]
     candidates = list(v.itertuples())
     chosen: list = []

@@ -14,7 +14,7 @@ from functools import cached_property
 import pandas as pd
 
 from . import page, report_data, report_figures
-from .dates import PartialDate, display_span
+from .dates import PartialDate, date_with_precision
 from .exercises import CONTESTING, STANCE_LABELS, Exercise, build_exercises, quoted, stem
 from .page import HTML, section
 from .qualifiers import bounds, fmt
@@ -22,19 +22,6 @@ from .report import card, card_label, load
 from .selection import Selection
 
 __all__ = ["Handout", "css_string", "date_with_precision"]
-
-
-def date_with_precision(date: str, date_end: str = "") -> str:
-    """'October 2020 (month)', '8 November 2020 (day)', '1987 to 1994 (years)',
-    'September 2020 to 10 November 2020 (start known to the month, end to the day)'."""
-    start = PartialDate.parse(date)
-    end = PartialDate.parse(date_end) if date_end else None
-    text = display_span(start, end)
-    if end is None or end == start:
-        return f"{text} ({start.precision})"
-    if end.precision == start.precision:
-        return f"{text} ({start.precision}s)"
-    return f"{text} (start known to the {start.precision}, end to the {end.precision})"
 
 
 def css_string(text: str) -> str:
