@@ -1,5 +1,5 @@
 """The rows each chart draws, cut from a Selection to a few thousand marks at most, and the one
-party-colour rule every chart, badge and variant uses (party_scale / lane_colour).
+party-colour rule every chart, badge and variant uses (party_scale / lane_colours).
 
 ARCHITECTURE: colours and lane order come from parties.csv (its `colour` column, defaults filled by
 record.parties_with_defaults, i.e. `sel.parties`), never from the order of a selection's rows, so the
@@ -41,10 +41,6 @@ def lane_colours(parties: pd.DataFrame, lanes: Iterable[str]) -> dict[str, str]:
         return EVENT_COLOUR if lane == EVENT_LANE else OTHER_COLOUR
 
     return {lane: colour(lane) for lane in dict.fromkeys(lanes)}
-
-
-def lane_colour(parties: pd.DataFrame, lane: str) -> str:
-    return lane_colours(parties, [lane])[lane]
 
 
 def lane_order(parties: pd.DataFrame, lanes: Iterable[str]) -> list[str]:

@@ -20,7 +20,6 @@ from . import guards, paths
 
 # No chart embeds more marks than this; larger data is aggregated first (see Report).
 MARK_LIMIT = 3000
-SIDE_COLOURS = {"azerbaijani": "#1f6fb2", "armenian": "#d3561c", "third-party": "#6b5aa8", "press": "#6f6f6f", "event": "#3d3d3d"}
 FONT = "Helvetica Neue, Arial, sans-serif"
 # The Vega-Lite the page's bundle draws; notebooks declare v5 (frontends.py). A test keeps it equal to Altair's.
 SCHEMA_URL = "https://vega.github.io/schema/vega-lite/v6.4.1.json"
@@ -153,16 +152,6 @@ def _top(body: dict, data: Datasets, *, config: dict | None = None, **props) -> 
     return spec
 
 
-def _party_scale(lanes: pd.DataFrame, parties: pd.DataFrame | None = None) -> dict:
-    """The colour scale of a chart's `lane` field: chart_data.party_scale (SIDE_COLOURS without a parties frame)."""
-    from . import chart_data
-
-    if parties is None:
-        first = lanes.drop_duplicates("lane")
-        return {"domain": list(first["lane"]), "range": [SIDE_COLOURS.get(s, "#777777") for s in first["side"]]}
-    return chart_data.party_scale(parties, lanes["lane"])
-
-
 # ------------------------------------------------------------------ timeline
 
 
@@ -248,7 +237,7 @@ def timeline(rows: pd.DataFrame, *, parties: pd.DataFrame, window: tuple[pd.Time
 # ------------------------------------------------------------------ figures
 
 
-def figures(rows: pd.DataFrame, *, title: str, subtitle: str, series: pd.DataFrame | None = None, narrow: bool = False, parties: pd.DataFrame | None = None) -> Chart:
+def figures(rows: pd.DataFrame, *, title: str, subtitle: str, parties: pd.DataFrame, series: pd.DataFrame | None = None, narrow: bool = False) -> Chart:
     """Running totals against a date axis (when there are any) above single figures on a log scale.
 
     `rows` (single figures): label, group, lane, side, value, bound_kind, bound_label, arrow_to, figure_text,
@@ -258,7 +247,9 @@ def figures(rows: pd.DataFrame, *, title: str, subtitle: str, series: pd.DataFra
     data = Datasets()
     panels = []
     both = pd.concat([x for x in (rows, series) if x is not None and len(x)])
-    colour = _party_scale(both[["lane", "side"]], parties)
+    from . import chart_data
+
+    colour = chart_data.party_scale(parties, both["lane"])  # one colour per party, as in every chart
     tips = [tooltip("figure_text:N", "Figure"), tooltip("speaker:N", "Claimed by"), tooltip("what:N", "Counts"), tooltip("date_text:N", "Date"), tooltip("sources_text:N", "Sources")]
 
     def words(text: str, wide: int, thin: int):

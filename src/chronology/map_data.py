@@ -124,8 +124,8 @@ def place_map(sel: Selection, narrow: bool = False) -> dict | None:
     off_map = shown[~shown["id"].isin(near["id"])]
     inset = near[[_km((focus.longitude, focus.latitude), (r.longitude, r.latitude)) <= INSET_KM for r in near.itertuples()]]
     has_inset = len(inset) >= 2
-    xy = places.set_index("id")
-    road_line = [(xy.loc[pid, "longitude"], xy.loc[pid, "latitude"]) for pid in road_ids] if on_road.any() and len(road_ids) >= 2 else []
+    pts = places.set_index("id")
+    road_line = [(pts.loc[pid, "longitude"], pts.loc[pid, "latitude"]) for pid in road_ids] if on_road.any() and len(road_ids) >= 2 else []
     w_loc, h_loc = (275, 220) if narrow else (310, 300)
     w_in, h_in = (275, 265) if narrow else (330, 300)
     lon0, lon1 = near["longitude"].min(), near["longitude"].max()
@@ -146,11 +146,7 @@ def place_map(sel: Selection, narrow: bool = False) -> dict | None:
         panels.append(_panel(sel, inset, ins, f"Close up: {_names(inset)}", roads=True, road=road_line))
     locator = _panel(sel, loc_places, loc, "The region" + (" (the red box is the close-up)" if has_inset else ""), roads=not has_inset, box=box, areas=_area_labels(loc, loc_places), road=road_line)
     panels = ([locator] + panels) if not narrow else (panels + [locator])
-    pts = places.set_index("id")
-    roads = pd.DataFrame(
-        [{"road": road.label, "order": i, "longitude": pts.loc[pid, "longitude"], "latitude": pts.loc[pid, "latitude"]} for i, pid in enumerate(road_ids)] if on_road.any() and len(road_ids) >= 2 else [],
-        columns=["road", "order", "longitude", "latitude"],
-    )
+    roads = pd.DataFrame([{"road": road.label, "order": i, "longitude": lon, "latitude": lat} for i, (lon, lat) in enumerate(road_line)], columns=["road", "order", "longitude", "latitude"])
     most = mentioned.sort_values(["mentions", "id"], ascending=[False, True]).iloc[0]
     title = f"Most statements are about {sel.place(most['id'])}" + (f"; {focus['name']} is {_km_text(inset, focus)}" if has_inset else "")
     notes = []

@@ -136,9 +136,7 @@ def _intervals(sel, f: pd.DataFrame) -> list[dict]:
     bounds = current[current["bound_kind"].isin(["lower", "upper"])]
     paired = bounds.groupby("_group")["bound_kind"].transform("nunique") == 2
     for _, g in bounds[paired].sort_values("_group", kind="stable").groupby("_group", sort=False):
-        lows, highs = g[g["bound_kind"] == "lower"], g[g["bound_kind"] == "upper"]
-        if lows.empty or highs.empty:
-            continue
+        lows, highs = g[g["bound_kind"] == "lower"], g[g["bound_kind"] == "upper"]  # both present: paired above
         lo, hi = lows.loc[lows["value"].idxmax()], highs.loc[highs["value"].idxmin()]
         who = rd.parties_text(sel, lo["party"]) or lo["speaker"]
         what = f"{lo['group'].lower()}" + (f" in {lo['place_name']}" if lo["place_name"] else "")
